@@ -1,0 +1,75 @@
+"""Errors raised by the shop back end.
+
+Each carries the context needed to explain it; they turn into bot messages or HTTP
+statuses only at the boundary (custom actions, HTTP handlers).
+"""
+
+from __future__ import annotations
+
+
+class ShopError(Exception):
+    """Base class for every error the shop raises on purpose."""
+
+
+class ProductNotFound(ShopError):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"No product with id {product_id!r}.")
+        self.product_id = product_id
+
+
+class VariantNotFound(ShopError):
+    def __init__(self, product_id: str, *, size: str | None = None, colour: str | None = None,
+                 sku: str | None = None) -> None:
+        wanted = ", ".join(
+            f"{k}={v}" for k, v in (("sku", sku), ("size", size), ("colour", colour)) if v
+        )
+        super().__init__(f"Product {product_id!r} has no variant with {wanted or 'that choice'}.")
+        self.product_id = product_id
+        self.size = size
+        self.colour = colour
+        self.sku = sku
+
+
+class InvalidQuantity(ShopError):
+    def __init__(self, quantity: int) -> None:
+        super().__init__(f"Quantity must be between 1 and 99, got {quantity}.")
+        self.quantity = quantity
+
+
+class OutOfStock(ShopError):
+    def __init__(self, sku: str, requested: int, available: int) -> None:
+        super().__init__(f"Only {available} of {sku} available, {requested} requested.")
+        self.sku = sku
+        self.requested = requested
+        self.available = available
+
+
+class CartEmpty(ShopError):
+    def __init__(self, cart_key: str) -> None:
+        super().__init__("The cart is empty.")
+        self.cart_key = cart_key
+
+
+class OrderNotFound(ShopError):
+    """Unknown order number, or an order that the caller may not see.
+
+    The two cases are deliberately indistinguishable so nothing leaks.
+    """
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"No order {number} for these details.")
+        self.number = number
+
+
+class OrderNotCancellable(ShopError):
+    def __init__(self, number: str, status: str) -> None:
+        super().__init__(f"Order {number} is {status} and can no longer be cancelled.")
+        self.number = number
+        self.status = status
+
+
+class ReturnNotAllowed(ShopError):
+    def __init__(self, number: str, reason: str) -> None:
+        super().__init__(f"Order {number} cannot be returned: {reason}")
+        self.number = number
+        self.reason = reason

@@ -1,0 +1,1 @@
+"""Knowledge base: catalog and FAQ ingestion, the Chroma index, hybrid search, HTTP API."""
