@@ -56,6 +56,8 @@ class Settings:
     knowledge_host: str
     knowledge_port: int
     log_level: str
+    # HMAC key for signed customer tokens in channel metadata; empty: nobody is logged in
+    customer_token_secret: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,4 +82,5 @@ class Settings:
             knowledge_host=env.get("KNOWLEDGE_HOST") or "127.0.0.1",
             knowledge_port=_int(env, "KNOWLEDGE_PORT", 5056),
             log_level=env.get("LOG_LEVEL") or "INFO",
+            customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET") or "",
         )

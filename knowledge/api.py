@@ -39,6 +39,7 @@ class ParsedQuery:
 
     text: str  # what remains for lexical/vector matching, e.g. "running shoes"
     filters: SearchFilters
+    prefers_cheap: bool = False  # "cheap", "affordable", ...: sort by price if nothing else asked
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from actions.shop.api import (
 )
 from actions.shop.errors import (
     CartEmpty,
+    InvalidCheckoutDetails,
     InvalidQuantity,
     OrderNotCancellable,
     OrderNotFound,
@@ -40,6 +41,7 @@ __all__ = [
     "CatalogVocabulary",
     "CheckoutDetails",
     "Customer",
+    "InvalidCheckoutDetails",
     "InvalidQuantity",
     "Location",
     "LocationStock",

@@ -47,7 +47,8 @@ class Product:
     subcategory: str  # e.g. "running shoes", "rain jackets"
     description: str
     material: str | None
-    attributes: dict[str, str]  # e.g. {"waterproof": "yes", "weight": "280 g", "warranty": "2 years"}
+    # e.g. {"waterproof": "yes", "weight": "280 g", "warranty": "2 years"}
+    attributes: dict[str, str]
     tags: tuple[str, ...]
     image_url: str | None
     variants: tuple[Variant, ...]
@@ -246,11 +247,13 @@ class ShopService(Protocol):
 
     # catalog
     def get_product(self, product_id: str) -> Product: ...  # raises ProductNotFound
-    def get_products(self, product_ids: Sequence[str]) -> list[Product]: ...  # keeps order, skips unknown
+    # keeps order, skips unknown
+    def get_products(self, product_ids: Sequence[str]) -> list[Product]: ...
     def iter_products(self, batch_size: int = 500) -> Iterator[Product]: ...
     def count_products(self) -> int: ...
     def vocabulary(self) -> CatalogVocabulary: ...
-    def catalog_fingerprint(self) -> str: ...  # changes whenever products, variants or prices change
+    # changes whenever products, variants or prices change
+    def catalog_fingerprint(self) -> str: ...
 
     # stock
     def locations(self) -> list[Location]: ...

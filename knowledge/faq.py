@@ -1,0 +1,203 @@
+"""FAQ retrieval: every phrasing of every entry in the Chroma collection ``faq``, plus BM25.
+
+``FaqIndex.ask(question)`` ranks entries by a blend of the best cosine similarity between
+the question and any phrasing of the entry (question or alternate) and a saturated BM25
+score over the entry's words; the blend is mapped to a 0..1 confidence. Unrelated
+questions ("what is the capital of Peru") land well below the default threshold (0.55),
+paraphrases of an entry well above it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+
+from knowledge.api import FaqAnswer, FaqEntry, FaqResults
+from knowledge.embeddings import Embedder
+from knowledge.errors import IndexNotBuilt
+from knowledge.faq_data import load_faq
+from knowledge.lexical import LexicalIndex
+from knowledge.manifest import Manifest, fingerprint
+from knowledge.store import add_batched, existing_collection, fresh_collection
+
+log = logging.getLogger(__name__)
+
+FAQ_COLLECTION = "faq"
+FAQ_INDEX_VERSION = 1
+# Blend and calibration of the confidence (tuned on the shipped FAQ with all-MiniLM-L6-v2).
+VECTOR_WEIGHT = 0.8
+LEXICAL_WEIGHT = 0.2
+LEXICAL_SATURATION = 4.0  # BM25 score that counts as half of a full lexical match
+CONFIDENCE_FLOOR = 0.30  # blended score at confidence 0
+CONFIDENCE_CEILING = 0.80  # blended score at confidence 1
+_CANDIDATE_PHRASINGS = 500
+
+
+def faq_file_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _entry_lexical_text(entry: FaqEntry) -> str:
+    return " ".join((entry.topic, entry.question, *entry.alternates, entry.answer))
+
+
+@dataclass(frozen=True)
+class FaqBuildReport:
+    built: bool
+    entries: int
+    phrasings: int
+    seconds: float
+
+
+def build_faq_index(
+    *,
+    client: ClientAPI,
+    folder: Path,
+    embedder: Embedder,
+    faq_path: Path,
+    force: bool = False,
+) -> FaqBuildReport:
+    """Index the FAQ file unless the manifest says this file and model are indexed."""
+    started = time.perf_counter()
+    entries = load_faq(faq_path)  # validate first, even when nothing needs rebuilding
+    wanted = fingerprint(faq_file_fingerprint(faq_path), embedder.name, str(FAQ_INDEX_VERSION))
+    manifest = Manifest.load(folder)
+    collection = existing_collection(client, FAQ_COLLECTION)
+    if (
+        not force
+        and manifest is not None
+        and manifest.fingerprint == wanted
+        and collection is not None
+        and collection.count() == manifest.count
+        and (folder / "bm25").is_dir()
+    ):
+        return FaqBuildReport(False, len(entries), manifest.count, 0.0)
+
+    Manifest.remove(folder)
+    collection = fresh_collection(client, FAQ_COLLECTION)
+    ids: list[str] = []
+    texts: list[str] = []
+    metadatas: list[dict[str, str | int]] = []
+    for row, entry in enumerate(entries):
+        for k, phrasing in enumerate((entry.question, *entry.alternates)):
+            ids.append(f"{entry.id}#{k}")
+            texts.append(phrasing)
+            metadatas.append({"entry_id": entry.id, "row": row, "topic": entry.topic})
+    add_batched(
+        client, collection, ids=ids, embeddings=embedder.encode(texts),
+        documents=texts, metadatas=list(metadatas),
+    )
+    staging = folder.with_name(folder.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    LexicalIndex.build([_entry_lexical_text(e) for e in entries]).save(staging / "bm25")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    Manifest(
+        fingerprint=wanted,
+        source_fingerprint=faq_file_fingerprint(faq_path),
+        model=embedder.name,
+        index_version=FAQ_INDEX_VERSION,
+        count=len(ids),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    ).save(folder)
+    seconds = time.perf_counter() - started
+    log.info("FAQ index built: %d entries, %d phrasings in %.1f s", len(entries), len(ids), seconds)
+    return FaqBuildReport(True, len(entries), len(ids), seconds)
+
+
+def confidence_of(similarity: float, lexical: float) -> float:
+    """Map the best phrasing similarity and the BM25 score to a 0..1 confidence."""
+    lexical_part = lexical / (lexical + LEXICAL_SATURATION) if lexical > 0 else 0.0
+    blended = VECTOR_WEIGHT * similarity + LEXICAL_WEIGHT * lexical_part
+    scaled = (blended - CONFIDENCE_FLOOR) / (CONFIDENCE_CEILING - CONFIDENCE_FLOOR)
+    return float(min(1.0, max(0.0, scaled)))
+
+
+class FaqIndex:
+    def __init__(
+        self,
+        *,
+        entries: tuple[FaqEntry, ...],
+        collection: Collection,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        threshold: float,
+    ) -> None:
+        self.entries = entries
+        self._collection = collection
+        self._lexical = lexical
+        self._embedder = embedder
+        self.threshold = threshold
+        self._phrasings = collection.count()
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        client: ClientAPI,
+        folder: Path,
+        embedder: Embedder,
+        faq_path: Path,
+        threshold: float,
+    ) -> FaqIndex:
+        """Open the FAQ index, rebuilding it first if the FAQ file changed (it is small)."""
+        build_faq_index(client=client, folder=folder, embedder=embedder, faq_path=faq_path)
+        collection = existing_collection(client, FAQ_COLLECTION)
+        if collection is None:
+            raise IndexNotBuilt("FAQ", folder)
+        return cls(
+            entries=load_faq(faq_path),
+            collection=collection,
+            lexical=LexicalIndex.load(folder / "bm25"),
+            embedder=embedder,
+            threshold=threshold,
+        )
+
+    def ask(self, question: str, k: int = 3) -> FaqResults:
+        """The ``k`` best entries for ``question``, best first, with 0..1 confidences."""
+        text = question.strip()
+        if not text or k < 1:
+            return FaqResults(question=question, answers=())
+        vector = self._embedder.encode_query(text)
+        found = self._collection.query(
+            query_embeddings=vector[np.newaxis, :],
+            n_results=min(_CANDIDATE_PHRASINGS, self._phrasings),
+            include=["metadatas", "distances"],  # type: ignore[list-item]
+        )
+        best_similarity: dict[int, float] = {}
+        metadatas = (found["metadatas"] or [[]])[0]
+        distances = (found["distances"] or [[]])[0]
+        for meta, distance in zip(metadatas, distances, strict=True):
+            row = int(meta["row"])  # type: ignore[arg-type]
+            similarity = 1.0 - float(distance)
+            if similarity > best_similarity.get(row, -1.0):
+                best_similarity[row] = similarity
+        lexical = self._lexical.scores(text)
+        for row in np.flatnonzero(lexical > 0):
+            best_similarity.setdefault(int(row), 0.0)  # lexical-only candidates still count
+        scored = sorted(
+            (
+                (confidence_of(sim, float(lexical[row])), row)
+                for row, sim in best_similarity.items()
+            ),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        answers = tuple(
+            FaqAnswer(
+                entry=self.entries[row],
+                confidence=round(conf, 4),
+                confident=conf >= self.threshold,
+            )
+            for conf, row in scored[:k]
+            if conf > 0.0  # an entry with no resemblance at all is not an answer
+        )
+        return FaqResults(question=question, answers=answers)

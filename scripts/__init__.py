@@ -1,0 +1,1 @@
+"""Platform scripts: the process supervisor and the stack definition shared by tests and bench."""

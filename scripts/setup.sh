@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Prepare everything the assistant needs, idempotently: interpreters, the two virtual
+# environments, secrets, the demo shop, NLU lookups, the knowledge index and the Rasa model.
+# Each step is skipped when its inputs have not changed (stamps in var/fingerprints/), so a
+# re-run takes seconds.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ASSISTANT_ROOT"
+
+FINGERPRINTS="$ASSISTANT_VAR_DIR/fingerprints"
+mkdir -p "$ASSISTANT_VAR_DIR" "$FINGERPRINTS" "$ASSISTANT_VAR_DIR/logs" "$RASA_MODEL_DIR"
+
+step() { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '\nsetup: %s\n' "$*" >&2; exit 1; }
+
+# fingerprint PATH... : one hash over the names and contents of all files under the paths
+# (missing paths count as empty), plus any extra words given after "--".
+fingerprint() {
+  local paths=() extra=()
+  while (($#)); do
+    if [[ "$1" == "--" ]]; then shift; extra=("$@"); break; fi
+    paths+=("$1"); shift
+  done
+  {
+    for p in "${paths[@]}"; do
+      [[ -e "$p" ]] || { echo "missing $p"; continue; }
+      find "$p" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+        | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    done
+    printf '%s\n' "${extra[@]+"${extra[@]}"}"
+  } | sha256sum | cut -d' ' -f1
+}
+stamp_matches() { [[ -f "$FINGERPRINTS/$1" && "$(<"$FINGERPRINTS/$1")" == "$2" ]]; }
+write_stamp() { printf '%s\n' "$2" >"$FINGERPRINTS/$1"; }
+
+# --- system packages ------------------------------------------------------------------
+# Debian packages the project needs at run time (none today; add names here).
+APT_PACKAGES=()
+step "system packages"
+missing=()
+for pkg in "${APT_PACKAGES[@]+"${APT_PACKAGES[@]}"}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  note "installing ${missing[*]}"
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+else
+  note "nothing to install"
+fi
+
+# --- interpreters ---------------------------------------------------------------------
+# find_python 3.10 : prints the path of a working interpreter of that version.
+find_python() {
+  local version="$1" candidates=() c root
+  candidates+=("$(command -v "python$version" 2>/dev/null || true)")
+  if command -v pyenv >/dev/null 2>&1 && root="$(pyenv root 2>/dev/null)"; then
+    for c in "$root"/versions/"$version"*/bin/"python$version"; do candidates+=("$c"); done
+  fi
+  candidates+=("/usr/bin/python$version" "/usr/local/bin/python$version")
+  for c in "${candidates[@]}"; do
+    [[ -n "$c" && -x "$c" ]] || continue
+    local real
+    if real="$("$c" -c "import sys, venv
+assert sys.version_info[:2] == tuple(map(int, '$version'.split('.')))
+print(sys.executable)" 2>/dev/null)" && [[ -n "$real" ]]; then
+      echo "$real"
+      return 0
+    fi
+  done
+  return 1
+}
+python_missing() {
+  die "Python $1 was not found (needed for $2). Install it, for example:
+    pyenv install $1            # then re-run this script
+    apt-get install python$1 python$1-venv   # where Debian/Ubuntu ships it
+    (Ubuntu: add-apt-repository ppa:deadsnakes/ppa first)"
+}
+step "interpreters"
+PY310="$(find_python 3.10)" || python_missing 3.10 "the Rasa server (rasa 3.6 supports 3.8-3.10)"
+PY311="$(find_python 3.11)" || python_missing 3.11 "the action server, knowledge base and tests"
+note "Python 3.10: $PY310"
+note "Python 3.11: $PY311"
+
+# --- virtual environments -------------------------------------------------------------
+# ensure_venv DIR PYTHON STAMP REQUIREMENTS... : (re)install only when the requirements change.
+ensure_venv() {
+  local dir="$1" python="$2" stamp="$3"; shift 3
+  local reqs=("$@") args=() r fp
+  fp="$(fingerprint "${reqs[@]}" -- "$("$python" -V 2>&1)")"
+  if [[ -x "$dir/bin/python" ]] && ! "$dir/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    note "$dir is broken; recreating it"
+    rm -rf "$dir"
+  fi
+  if [[ -x "$dir/bin/python" ]] && stamp_matches "$stamp" "$fp"; then
+    note "$dir is up to date"
+    return 0
+  fi
+  if [[ ! -x "$dir/bin/python" ]]; then
+    note "creating $dir with $python"
+    "$python" -m venv "$dir"
+    "$dir/bin/pip" install -q -U pip wheel
+  fi
+  for r in "${reqs[@]}"; do args+=(-r "$r"); done
+  note "installing ${reqs[*]} into $dir"
+  "$dir/bin/pip" install -q "${args[@]}"
+  write_stamp "$stamp" "$fp"
+}
+step "virtual environments"
+ensure_venv "$RASA_VENV" "$PY310" venv-rasa requirements/rasa.txt
+ensure_venv "$APP_VENV" "$PY311" venv-app requirements/app.txt requirements/dev.txt
+
+# --- secrets --------------------------------------------------------------------------
+step "secrets"
+mkdir -p "$SECRETS_DIR"
+chmod 700 "$SECRETS_DIR"
+for name in rasa_token customer_token_secret; do
+  file="$SECRETS_DIR/$name"
+  if [[ ! -s "$file" ]]; then
+    (umask 077 && "$APP_PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$file")
+    note "generated $file"
+  fi
+  chmod 600 "$file"
+done
+RASA_TOKEN="${RASA_TOKEN:-$(<"$SECRETS_DIR/rasa_token")}"
+CUSTOMER_TOKEN_SECRET="${CUSTOMER_TOKEN_SECRET:-$(<"$SECRETS_DIR/customer_token_secret")}"
+export RASA_TOKEN CUSTOMER_TOKEN_SECRET
+note "kept in $SECRETS_DIR (mode 600)"
+
+# --- demo shop ------------------------------------------------------------------------
+step "demo shop"
+if [[ ! -f actions/shop/__main__.py ]]; then
+  note "SKIPPED: actions/shop/__main__.py does not exist yet"
+else
+  fp="$(fingerprint actions/shop/demo_data.py -- \
+    "$SHOP_DEMO_SEED" "$SHOP_DEMO_PRODUCTS" "$SHOP_DATABASE_URL")"
+  shop_file=""
+  [[ "$SHOP_DATABASE_URL" == sqlite:///* ]] && shop_file="${SHOP_DATABASE_URL#sqlite:///}"
+  if stamp_matches shop-seed "$fp" && [[ -z "$shop_file" || -f "$shop_file" ]]; then
+    note "unchanged; not re-seeding"
+  else
+    "$APP_PYTHON" -m actions.shop seed
+    write_stamp shop-seed "$fp"
+  fi
+fi
+
+# --- NLU lookup tables from the catalog -----------------------------------------------
+step "NLU lookups"
+if [[ ! -f actions/shop/__main__.py || ! -f nlu_data/generate_lookups.py ]]; then
+  note "SKIPPED: actions/shop or nlu_data/generate_lookups.py does not exist yet"
+else
+  vocab="$ASSISTANT_VAR_DIR/vocabulary.json"
+  "$APP_PYTHON" -m actions.shop vocabulary >"$vocab.tmp"
+  mv "$vocab.tmp" "$vocab"
+  fp="$(fingerprint "$vocab" nlu_data/generate_lookups.py)"
+  if stamp_matches lookups "$fp" && compgen -G "nlu_data/lookups/*" >/dev/null; then
+    note "unchanged"
+  else
+    "$APP_PYTHON" nlu_data/generate_lookups.py --vocabulary-json "$vocab" --out nlu_data/lookups
+    write_stamp lookups "$fp"
+  fi
+fi
+
+# --- knowledge index ------------------------------------------------------------------
+step "knowledge index"
+if [[ ! -f knowledge/__main__.py ]]; then
+  note "SKIPPED: knowledge/__main__.py does not exist yet"
+else
+  "$APP_PYTHON" -m knowledge build  # skips by itself when nothing changed
+fi
+
+# --- Rasa model -----------------------------------------------------------------------
+step "Rasa model"
+if [[ ! -f config.yml || ! -d bot/domain || ! -d bot/data || ! -d nlu_data ]]; then
+  note "SKIPPED: config.yml, bot/domain, bot/data or nlu_data does not exist yet"
+else
+  fp="$(fingerprint config.yml bot/domain bot/data nlu_data requirements/rasa.txt)"
+  model="$RASA_MODEL_DIR/shop.tar.gz"
+  if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
+    note "unchanged; $model is current"
+  else
+    started=$SECONDS
+    "$RASA_BIN" train --config config.yml --domain bot/domain --data nlu_data bot/data \
+      --out "$RASA_MODEL_DIR" --fixed-model-name shop
+    write_stamp rasa-model "$fp"
+    note "trained in $((SECONDS - started)) s"
+  fi
+fi
+
+step "setup done"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The CI command (.ci/run): setup, lint, type checks, Rasa data validation, Rasa conversation
+# tests and pytest (unit + integration). Every check runs even after a failure; the summary
+# at the end lists them all and the exit status is non-zero if any failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ASSISTANT_ROOT"
+
+RESULTS_DIR="$ASSISTANT_VAR_DIR/test-results"
+mkdir -p "$RESULTS_DIR"
+names=() statuses=() durations=()
+failed=0
+total_start=$SECONDS
+
+record() {  # record NAME STATUS SECONDS
+  names+=("$1"); statuses+=("$2"); durations+=("$3")
+  [[ "$2" == FAIL ]] && failed=1
+  return 0
+}
+
+# run_check NAME COMMAND... : runs the command, records ok/FAIL and its duration.
+run_check() {
+  local name="$1"; shift
+  local start=$SECONDS rc
+  printf '\n==== %s\n$ %s\n' "$name" "$*"
+  "$@"
+  rc=$?
+  if ((rc == 0)); then
+    record "$name" ok $((SECONDS - start))
+  else
+    printf '\n**** %s FAILED (exit %d)\n' "$name" "$rc"
+    record "$name" FAIL $((SECONDS - start))
+  fi
+  return $rc
+}
+
+summary() {
+  printf '\n================ test.sh summary ================\n'
+  local i
+  for i in "${!names[@]}"; do
+    printf '  %-5s %-34s %5ss\n' "${statuses[$i]}" "${names[$i]}" "${durations[$i]}"
+  done
+  printf '  total %ss\n' $((SECONDS - total_start))
+  if ((failed)); then
+    printf 'RESULT: FAILED (see the FAIL lines above)\n'
+  else
+    printf 'RESULT: all checks succeeded\n'
+  fi
+}
+
+# 1. Setup: venvs, secrets, shop, lookups, knowledge index, Rasa model. Nothing else can run
+#    without it.
+if ! run_check "setup" bash scripts/setup.sh; then
+  summary
+  exit 1
+fi
+source scripts/env.sh
+
+# 2. Lint and format.
+run_check "ruff check" "$APP_VENV/bin/ruff" check .
+run_check "ruff format --check" "$APP_VENV/bin/ruff" format --check .
+
+# 3. Types: the Python 3.11 packages (files listed in pyproject.toml), then connectors/
+#    against the Rasa venv's packages as Python 3.10 (rasa itself ships no type information,
+#    so its classes are Any; sanic is typed).
+run_check "mypy (3.11 packages)" "$APP_VENV/bin/mypy"
+run_check "mypy connectors (3.10, rasa venv)" "$APP_VENV/bin/mypy" \
+  --python-executable "$RASA_VENV/bin/python" --python-version 3.10 connectors
+
+# 4. Rasa training data and conversation tests.
+RASA_DATA=(--domain bot/domain --data nlu_data bot/data)
+run_check "rasa data validate" "$RASA_BIN" data validate "${RASA_DATA[@]}" \
+  --config config.yml --fail-on-warnings
+if compgen -G "tests/conversations/*.yml" >/dev/null; then
+  run_check "rasa test core (conversations)" "$RASA_BIN" test core \
+    --model "$RASA_MODEL_DIR/shop.tar.gz" --stories tests/conversations \
+    --fail-on-prediction-errors --out "$RESULTS_DIR/core"
+else
+  printf '\n==== rasa test core: no tests/conversations/*.yml\n'
+  record "rasa test core (conversations)" FAIL 0
+fi
+
+# 5. pytest: unit and integration tests (the integration tests start the real servers).
+start=$SECONDS
+printf '\n==== pytest\n'
+timeout --kill-after=30 2400 "$APP_PYTHON" -m pytest --junitxml "$RESULTS_DIR/pytest.xml"
+rc=$?
+case $rc in
+  0) record "pytest" ok $((SECONDS - start)) ;;
+  5) printf '\n**** pytest collected no tests: CI must run tests, this is a failure.\n'
+     record "pytest (no tests collected)" FAIL $((SECONDS - start)) ;;
+  124|137) printf '\n**** pytest timed out after 40 minutes.\n'
+     record "pytest (timed out)" FAIL $((SECONDS - start)) ;;
+  *) record "pytest" FAIL $((SECONDS - start)) ;;
+esac
+
+summary
+exit $failed

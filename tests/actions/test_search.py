@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue.search import (
+    ActionRefineSearch,
+    ActionSearchCheaper,
+    ActionSearchProducts,
+    ActionShowMore,
+)
+from tests.actions.trackers import entity, slots_set, texts, tracker
+
+DOMAIN: dict[str, Any] = {}
+
+
+async def _run(action: Any, **kwargs: Any) -> tuple[CollectingDispatcher, dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(**kwargs), DOMAIN)
+    return dispatcher, slots_set(events)
+
+
+async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -> None:
+    said = "running shoes under 80 in size 42"
+    dispatcher, slots = await _run(
+        ActionSearchProducts(), text=said, intent="search_product",
+        entities=[entity("product", "running shoes"), entity("price", "80", "max"),
+                  entity("size", "42")])
+    state = slots["search_state"]
+    assert state["filters"]["size"] == "42"
+    assert state["filters"]["price_max_cents"] == 8000
+    shown = slots["last_results"]
+    assert shown, texts(dispatcher)
+    products = shop.get_products(shown)
+    for product in products:
+        assert product.title in texts(dispatcher)
+        assert "42" in product.sizes
+        assert product.price_from_cents <= 8000
+    assert "EUR" in texts(dispatcher)
+
+    blue = await _run(ActionRefineSearch(), text="any in blue?", intent="refine_search",
+                      entities=[entity("colour", "blue")], slots=slots)
+    blue_slots = blue[1]
+    if blue_slots:  # the seeded catalog may have no blue ones: then the old results stand
+        filters = blue_slots["search_state"]["filters"]
+        assert (filters["colour"], filters["size"], filters["price_max_cents"]) == (
+            "blue", "42", 8000)
+        for product in shop.get_products(blue_slots["last_results"]):
+            assert "blue" in [c.lower() for c in product.colours]
+    else:
+        assert "couldn't find" in texts(blue[0])
+
+    cheapest = min(p.price_from_cents for p in products)
+    dispatcher, cheaper = await _run(ActionSearchCheaper(), text="cheaper ones",
+                                     intent="search_cheaper", slots=slots)
+    if cheaper:
+        assert cheaper["search_state"]["sort"] == "price_asc"
+        for product in shop.get_products(cheaper["last_results"]):
+            assert product.price_from_cents < cheapest
+    else:
+        assert "cheapest" in texts(dispatcher)
+
+
+async def test_show_more_pages_to_other_products(shop: Any) -> None:
+    _, first = await _run(ActionSearchProducts(), text="t-shirt", intent="search_product")
+    assert len(first["last_results"]) == 3
+    dispatcher, second = await _run(ActionShowMore(), text="show more", intent="show_more",
+                                    slots=first)
+    assert second["search_state"]["page"] == 1
+    assert second["last_results"]
+    assert not set(second["last_results"]) & set(first["last_results"])
+    for product in shop.get_products(second["last_results"]):
+        assert product.title in texts(dispatcher)
+
+
+async def test_refining_or_paging_without_a_search_asks_what_to_look_for(shop: Any) -> None:
+    dispatcher, slots = await _run(ActionShowMore(), text="show more", intent="show_more")
+    assert slots == {}
+    assert "looking for" in texts(dispatcher)
+    dispatcher, slots = await _run(ActionSearchCheaper(), text="cheaper", intent="search_cheaper")
+    assert slots == {}
+    assert "looking for" in texts(dispatcher)
+
+
+async def test_junk_search_state_is_ignored_not_fatal(shop: Any) -> None:
+    dispatcher, slots = await _run(
+        ActionShowMore(), text="next", intent="show_more",
+        slots={"search_state": {"query": 3, "filters": "blue", "page": "x"},
+               "last_results": "P1"})
+    assert slots == {}
+    assert texts(dispatcher)

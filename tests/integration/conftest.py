@@ -1,0 +1,104 @@
+"""The integration harness: the REAL action server and Rasa server over HTTP.
+
+Session-scoped fixture ``stack``: a copy of var/shop.db and var/chroma (built by
+scripts/setup.sh) in a temporary folder, ``python -m actions`` (.venv) and ``rasa run``
+(.venv-rasa) with the trained model from var/models, on free ports, with a fresh tracker
+database and a fresh Rasa token. The process code lives in scripts/stackctl.py, shared with
+the benchmarks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions.identity import sign_customer
+from actions.settings import Settings
+from actions.shop.db import create_engine_from_url
+from actions.shop.sql_service import SqlShopService
+from scripts.stackctl import LocalStack, StackError
+
+CUSTOMER_TOKEN_TTL_SECONDS = 3600
+
+
+class Stack:
+    """What the integration tests drive: see the module docstring."""
+
+    def __init__(self, local: LocalStack) -> None:
+        self._local = local
+        self.settings = Settings.from_env(local.cfg.env())
+        self.shop = SqlShopService(
+            create_engine_from_url(self.settings.shop_database_url),
+            currency=self.settings.currency,
+        )
+
+    @property
+    def rasa_url(self) -> str:
+        return self._local.cfg.rasa_url
+
+    @property
+    def token(self) -> str:
+        return self._local.cfg.rasa_token
+
+    @property
+    def action_url(self) -> str:
+        return self._local.cfg.action_url
+
+    @property
+    def knowledge_url(self) -> str:
+        """The knowledge API, started on first use (the dialogue does not need it)."""
+        child = self._local.children["knowledge"]
+        if not child.running():
+            child.start()
+        return self._local.cfg.knowledge_url
+
+    @property
+    def webhook_url(self) -> str:
+        return self._local.cfg.rest_webhook_url
+
+    def send(
+        self, sender: str, text: str, metadata: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return self._local.conversations.send(sender, text, metadata)
+
+    def say(self, sender: str, text: str, metadata: Mapping[str, Any] | None = None) -> str:
+        return self._local.conversations.say(sender, text, metadata)
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        return self._local.conversations.tracker(sender)
+
+    def stop_action_server(self) -> None:
+        self._local.children["actions"].stop()
+
+    def start_action_server(self) -> None:
+        self._local.children["actions"].start()
+
+    def restart_rasa(self) -> float:
+        return self._local.restart("rasa")
+
+    def sign_customer(self, customer_id: str) -> str:
+        """A signed customer token for message metadata: ``{"customer_token": ...}``."""
+        return sign_customer(
+            customer_id,
+            self.settings.customer_token_secret,
+            ttl_seconds=CUSTOMER_TOKEN_TTL_SECONDS,
+            now=time.time(),
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir: Path = tmp_path_factory.mktemp("stack")
+    try:
+        local = LocalStack.create(workdir)
+        local.start("actions", "rasa")
+    except StackError as exc:
+        pytest.fail(f"could not start the stack: {exc}", pytrace=False)
+    try:
+        yield Stack(local)
+    finally:
+        local.stop()

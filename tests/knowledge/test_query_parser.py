@@ -1,0 +1,136 @@
+"""The query parser splits shopper words into free text and filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.shop.api import CatalogVocabulary
+from knowledge.api import SearchFilters
+from knowledge.query_parser import QueryParser
+
+VOCABULARY = CatalogVocabulary(
+    categories=("shoes", "fashion", "electronics", "home", "sport", "outdoor", "accessories"),
+    subcategories=("running shoes", "hiking boots", "sneakers", "rain jackets", "t-shirts",
+                   "dresses", "headphones", "sweaters"),
+    brands=("Stride", "Northpeak", "Maison Rive", "Adidas"),
+    colours=("black", "blue", "grey", "red", "white", "green"),
+    sizes=("XS", "S", "M", "L", "XL", "XXL", "40", "41", "42", "43", "44"),
+    materials=("leather", "cotton", "wool", "mesh"),
+)
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(VOCABULARY)
+
+
+def test_the_reference_query(parser: QueryParser) -> None:
+    parsed = parser.parse("running shoes under 80 in size 42")
+    assert parsed.text == "running shoes"
+    assert parsed.filters == SearchFilters(
+        subcategory="running shoes", size="42", price_max_cents=8000
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "low", "high"),
+    [
+        ("sneakers under 80", None, 8000),
+        ("sneakers below €80", None, 8000),
+        ("sneakers less than 80 euros", None, 8000),
+        ("sneakers up to 79.99", None, 7999),
+        ("sneakers 80€ max", None, 8000),
+        ("sneakers over 100", 10000, None),
+        ("sneakers more than 100 eur", 10000, None),
+        ("sneakers between 50 and 100", 5000, 10000),
+        ("sneakers from 100 to 50 euros", 5000, 10000),
+        ("sneakers 50-100 €", 5000, 10000),
+        ("sneakers for 60 euros", None, 6000),
+    ],
+)
+def test_prices(parser: QueryParser, query: str, low: int | None, high: int | None) -> None:
+    parsed = parser.parse(query)
+    assert (parsed.filters.price_min_cents, parsed.filters.price_max_cents) == (low, high)
+    assert parsed.text == "sneakers"
+
+
+def test_cheap_sets_no_number_but_asks_for_low_prices(parser: QueryParser) -> None:
+    parsed = parser.parse("cheap red dresses")
+    assert parsed.filters.price_max_cents is None and parsed.filters.price_min_cents is None
+    assert parsed.prefers_cheap
+    assert parsed.filters.colour == "red"
+    assert parsed.text == "dresses"
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("hiking boots size 44", "44"),
+        ("hiking boots in size 41", "41"),
+        ("hiking boots eu 43", "43"),
+        ("t-shirts size m", "M"),
+        ("t-shirts in medium", "M"),
+        ("t-shirts size extra large", "XL"),
+        ("t-shirts XXL", "XXL"),
+    ],
+)
+def test_sizes(parser: QueryParser, query: str, size: str) -> None:
+    parsed = parser.parse(query)
+    assert parsed.filters.size == size
+    assert "size" not in parsed.text and size.lower() not in parsed.text.split()
+
+
+@pytest.mark.parametrize(
+    ("word", "colour"),
+    [("blue", "blue"), ("Navy", "blue"), ("gray", "grey"), ("GREY", "grey"), ("charcoal", "grey")],
+)
+def test_colours_and_synonyms(parser: QueryParser, word: str, colour: str) -> None:
+    parsed = parser.parse(f"{word} sweaters")
+    assert parsed.filters.colour == colour
+    assert parsed.text == "sweaters"
+
+
+def test_colour_alone_leaves_no_text(parser: QueryParser) -> None:
+    parsed = parser.parse("any in blue?")
+    assert parsed.text == ""
+    assert parsed.filters == SearchFilters(colour="blue")
+
+
+def test_brand_material_and_stock(parser: QueryParser) -> None:
+    parsed = parser.parse("Maison Rive wool sweater in stock")
+    assert parsed.filters == SearchFilters(
+        subcategory="sweaters", brand="Maison Rive", material="wool", in_stock_only=True
+    )
+    assert parsed.text == "sweater"
+
+
+def test_case_plurals_and_typos(parser: QueryParser) -> None:
+    assert parser.parse("RUNNING SHOE").filters.subcategory == "running shoes"
+    assert parser.parse("Headphone").filters.subcategory == "headphones"
+    typo = parser.parse("runing shoes from addidas")
+    assert typo.filters.subcategory == "running shoes"
+    assert typo.filters.brand == "Adidas"
+    assert typo.text == "running shoes"
+
+
+def test_category_word(parser: QueryParser) -> None:
+    parsed = parser.parse("I'm looking for leather shoes")
+    assert parsed.filters == SearchFilters(category="shoes", material="leather")
+    assert parsed.text == "shoes"
+
+
+def test_plain_words_are_kept(parser: QueryParser) -> None:
+    parsed = parser.parse("a waterproof jacket for hiking")
+    assert parsed.filters == SearchFilters()
+    assert parsed.text == "waterproof jacket hiking"
+
+
+def test_numbers_without_price_words_are_not_prices(parser: QueryParser) -> None:
+    parsed = parser.parse("t-shirts 2 pack")
+    assert parsed.filters.price_max_cents is None and parsed.filters.price_min_cents is None
+    assert parsed.text == "t-shirts 2 pack"
+
+
+def test_empty_and_filler_only(parser: QueryParser) -> None:
+    assert parser.parse("").text == ""
+    assert parser.parse("show me something please").text == ""

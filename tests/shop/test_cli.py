@@ -1,0 +1,71 @@
+"""The shop command line, run as the setup script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
+        "SHOP_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'shop.db'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "actions.shop", *args], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("cli")
+    result = _run(tmp_path, "seed", "--products", "60", "--seed", "5")
+    assert result.returncode == 0, result.stderr
+    assert "60 products" in result.stdout
+    return tmp_path
+
+
+def test_seed_only_fills_an_empty_database(seeded: Path) -> None:
+    again = _run(seeded, "seed", "--products", "80")
+    assert again.returncode == 0
+    assert "already has 60 products" in again.stdout
+
+
+def test_vocabulary_and_fingerprint_print_the_catalog(seeded: Path) -> None:
+    result = _run(seeded, "vocabulary")
+    assert result.returncode == 0, result.stderr
+    vocabulary = json.loads(result.stdout)
+    assert set(vocabulary) == {"categories", "subcategories", "brands", "colours", "sizes",
+                               "materials"}
+    assert "shoes" in vocabulary["categories"] and vocabulary["brands"]
+    first = _run(seeded, "fingerprint")
+    assert first.returncode == 0 and len(first.stdout.strip()) == 16
+    assert _run(seeded, "fingerprint").stdout == first.stdout
+
+
+def test_import_changes_the_fingerprint_and_reports(seeded: Path) -> None:
+    before = _run(seeded, "fingerprint").stdout
+    fixture = ROOT / "tests" / "shop" / "fixtures" / "catalog.json"
+    result = _run(seeded, "import", str(fixture), "--format", "json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "Rejected 2 row(s)" in result.stdout
+    assert _run(seeded, "fingerprint").stdout != before
+
+
+def test_failures_exit_non_zero_with_a_message(tmp_path: Path) -> None:
+    empty = _run(tmp_path, "vocabulary")
+    assert empty.returncode == 1 and "python -m actions.shop seed" in empty.stderr
+    missing = _run(tmp_path, "import", "nope.csv", "--format", "csv")
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    bad_format = _run(tmp_path, "import", "x.csv", "--format", "xml")
+    assert bad_format.returncode == 2

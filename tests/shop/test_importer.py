@@ -1,0 +1,134 @@
+"""Catalog import: Shopify multi-row export, generic CSV/JSON, rejections, all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from actions.shop.db import ProductRow, count_rows
+from actions.shop.importer import ImportAborted, ImportFailed, import_catalog
+from actions.shop.sql_service import SqlShopService
+
+
+def test_shopify_export_rows_become_products_with_variants(empty_engine: Engine,
+                                                           fixtures_dir: Path) -> None:
+    report = import_catalog(empty_engine, fixtures_dir / "shopify_products.csv", "shopify",
+                            progress=False)
+    shop = SqlShopService(empty_engine)
+    jacket = shop.get_product("harbour-light-rain-jacket")
+    assert jacket.title == "Harbour Light Rain Jacket"
+    assert jacket.brand == "Quaywear"
+    assert jacket.category == "fashion" and jacket.subcategory == "rain jackets"
+    assert jacket.description.startswith("A featherweight shell for city showers & coastal")
+    assert "<" not in jacket.description
+    assert jacket.material == "recycled polyamide"
+    assert jacket.attributes["waterproof"] == "yes"
+    assert [(v.sku, v.size, v.colour, v.price_cents, v.compare_at_cents)
+            for v in jacket.variants] == [
+        ("QW-HLRJ-S-YEL", "S", "yellow", 8900, 11900),
+        ("QW-HLRJ-M-YEL", "M", "yellow", 8900, 11900),
+        ("QW-HLRJ-L-NAV", "L", "navy", 8900, None),
+    ]
+    stock = shop.availability(jacket.id, size="S", colour="yellow")
+    assert stock.online_available == 12
+    runner = shop.get_product("pebble-trail-runner")
+    assert runner.category == "shoes" and runner.sizes == ("41", "42")
+    assert shop.availability(runner.id, size="42").online_available == 0  # -2 oversold
+    lamp = shop.get_product("driftwood-desk-lamp")
+    assert lamp.category == "home" and len(lamp.variants) == 1
+    assert report.products_created == 3 and report.rows_imported == 6
+    assert [s.handle for s in report.skipped] == ["winter-sample-sweater"]
+
+
+def test_rejected_rows_are_reported_with_row_and_reason(empty_engine: Engine,
+                                                        fixtures_dir: Path) -> None:
+    report = import_catalog(empty_engine, fixtures_dir / "shopify_products.csv", "shopify",
+                            progress=False)
+    reasons = {r.row: r.reason for r in report.rejected}
+    assert "bad price 'abc'" in reasons[8]
+    assert "duplicate SKU QW-HLRJ-S-YEL (first on row 2)" in reasons[9]
+    assert "missing title" in reasons[10]
+    assert 11 in reasons
+    assert "row 8" in report.summary()
+    shop = SqlShopService(empty_engine)
+    assert shop.get_products(["tide-clock-speaker"]) == []
+
+
+def test_strict_mode_writes_nothing_when_a_row_is_rejected(empty_engine: Engine,
+                                                           fixtures_dir: Path) -> None:
+    with pytest.raises(ImportAborted) as caught:
+        import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv", strict=True,
+                       progress=False)
+    assert {r.row for r in caught.value.rejections} == {7, 8}
+    assert count_rows(empty_engine, ProductRow) == 0
+
+
+def test_a_fatal_error_midway_leaves_the_catalog_untouched(engine: Engine, tmp_path: Path,
+                                                           fixtures_dir: Path) -> None:
+    shop = SqlShopService(engine)
+    before = (shop.count_products(), shop.catalog_fingerprint())
+    with engine.begin() as conn:  # the database refuses the last variant of the file
+        conn.execute(text(
+            "CREATE TRIGGER refuse_sku BEFORE INSERT ON variants WHEN NEW.sku = 'WF-KSE-WHT' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"
+        ))
+    with pytest.raises(ImportFailed) as caught:
+        import_catalog(engine, fixtures_dir / "catalog.json", "json", progress=False)
+    assert "nothing was written" in str(caught.value)
+    assert (shop.count_products(), shop.catalog_fingerprint()) == before
+    assert shop.get_products(["pocket-tripod", "kestrel-earbuds"]) == []
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("broken.json", "{not json"),
+    ("wrong.csv", "name,cost\nx,1\n"),
+])
+def test_unreadable_files_fail_clearly(empty_engine: Engine, tmp_path: Path, name: str,
+                                       content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    fmt = "json" if name.endswith(".json") else "shopify"
+    with pytest.raises(ImportFailed) as caught:
+        import_catalog(empty_engine, path, fmt, progress=False)
+    assert str(path) in str(caught.value)
+    with pytest.raises(ImportFailed):
+        import_catalog(empty_engine, tmp_path / "missing.csv", "csv", progress=False)
+
+
+def test_generic_csv_and_json_import(empty_engine: Engine, fixtures_dir: Path) -> None:
+    csv_report = import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv",
+                                progress=False)
+    json_report = import_catalog(empty_engine, fixtures_dir / "catalog.json", "json",
+                                 progress=False)
+    shop = SqlShopService(empty_engine)
+    boots = shop.get_product("cascade-hiker")
+    assert boots.sizes == ("42", "43", "44") and boots.attributes["weight"] == "620 g"
+    lyon = {s.location.code: s.available for s in shop.availability(boots.id).per_location}
+    assert lyon["ST-LYON"] == 3 and lyon["WH-PARIS"] == 10
+    sleep_set = shop.get_product("linen-sleep-set")
+    assert [v.price_cents for v in sleep_set.variants] == [11900, 12900]  # "129,00"
+    earbuds = shop.get_product("kestrel-earbuds")
+    assert earbuds.colours == ("black", "white")
+    assert shop.availability(earbuds.id, colour="black").online_available == 25
+    tripod = shop.get_product("pocket-tripod")
+    assert tripod.variants[0].price_cents == 1900
+    assert csv_report.rows_imported == 5 and json_report.rows_imported == 3
+    assert {r.row for r in json_report.rejected} == {3}
+
+
+def test_reimport_updates_instead_of_duplicating(empty_engine: Engine, fixtures_dir: Path,
+                                                 tmp_path: Path) -> None:
+    import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv", progress=False)
+    shop = SqlShopService(empty_engine)
+    fingerprint = shop.catalog_fingerprint()
+    changed = tmp_path / "catalog.csv"
+    shutil.copyfile(fixtures_dir / "catalog.csv", changed)
+    changed.write_text(changed.read_text().replace("139.00", "129.00"))
+    report = import_catalog(empty_engine, changed, "csv", progress=False)
+    assert report.products_created == 0 and report.products_updated == 2
+    assert shop.count_products() == 2
+    assert shop.get_product("cascade-hiker").price_from_cents == 12900
+    assert shop.catalog_fingerprint() != fingerprint
