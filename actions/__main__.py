@@ -31,6 +31,7 @@ def open_services(settings: Settings) -> services.Services:
     shop = SqlShopService(engine, currency=settings.currency)
     knowledge = KnowledgeBase.open(settings, vocabulary=shop.vocabulary(),
                                    in_stock=shop.in_stock_product_ids)
+    knowledge.warm_up()  # the first shopper should not wait for the model to load
     return services.Services(settings=settings, shop=shop, knowledge=knowledge,
                              handoff=HandoffQueue(engine))
 

@@ -65,7 +65,9 @@ class Settings:
         var_dir = Path(env.get("ASSISTANT_VAR_DIR") or PROJECT_ROOT / "var")
         threshold = _float(env, "FAQ_CONFIDENCE_THRESHOLD", 0.55)
         if not 0.0 <= threshold <= 1.0:
-            raise SettingsError(f"FAQ_CONFIDENCE_THRESHOLD must be between 0 and 1, got {threshold}.")
+            raise SettingsError(
+                f"FAQ_CONFIDENCE_THRESHOLD must be between 0 and 1, got {threshold}."
+            )
         return cls(
             var_dir=var_dir,
             shop_database_url=env.get("SHOP_DATABASE_URL") or f"sqlite:///{var_dir / 'shop.db'}",

@@ -1,1 +1,1 @@
-"""Benchmarks, apart from the tests: ``bash bench/run.sh`` (figures in docs/benchmarks.md)."""
+"""Benchmarks, run apart from the tests; each has its own command (see docs/benchmarks.md)."""

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -148,14 +149,13 @@ class CatalogTable:
     # persistence ----------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = {f"p_{f}": a for f, a in self._product_codes.items()}
+        arrays: dict[str, Any] = {
+            "variant_product": self._variant_product,
+            "variant_price": self._variant_price,
+        }
+        arrays |= {f"p_{f}": a for f, a in self._product_codes.items()}
         arrays |= {f"v_{f}": a for f, a in self._variant_codes.items()}
-        np.savez(
-            folder / "table.npz",
-            variant_product=self._variant_product,
-            variant_price=self._variant_price,
-            **arrays,
-        )
+        np.savez(folder / "table.npz", **arrays)
         meta = {
             "vocab": {field: codes.values for field, codes in self._vocab.items()},
             "rows": [

@@ -30,7 +30,8 @@ class IndexModelMismatch(KnowledgeError):
     def __init__(self, what: str, built_with: str, configured: str) -> None:
         super().__init__(
             f"The {what} index was built with the embedding model {built_with!r} but "
-            f"EMBEDDING_MODEL is {configured!r}. Rebuild it with `python -m knowledge build --force`."
+            f"EMBEDDING_MODEL is {configured!r}. "
+            "Rebuild it with `python -m knowledge build --force`."
         )
         self.built_with = built_with
         self.configured = configured

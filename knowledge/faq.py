@@ -171,7 +171,7 @@ class FaqIndex:
         found = self._collection.query(
             query_embeddings=vector[np.newaxis, :],
             n_results=min(_CANDIDATE_PHRASINGS, self._phrasings),
-            include=["metadatas", "distances"],  # type: ignore[list-item]
+            include=["metadatas", "distances"],
         )
         best_similarity: dict[int, float] = {}
         metadatas = (found["metadatas"] or [[]])[0]
@@ -182,8 +182,8 @@ class FaqIndex:
             if similarity > best_similarity.get(row, -1.0):
                 best_similarity[row] = similarity
         lexical = self._lexical.scores(text)
-        for row in np.flatnonzero(lexical > 0):
-            best_similarity.setdefault(int(row), 0.0)  # lexical-only candidates still count
+        for row in np.flatnonzero(lexical > 0).tolist():
+            best_similarity.setdefault(row, 0.0)  # lexical-only candidates still count
         scored = sorted(
             (
                 (confidence_of(sim, float(lexical[row])), row)

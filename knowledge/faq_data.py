@@ -25,7 +25,9 @@ def _text(path: Path, where: str, entry: dict[str, Any], field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FaqDataError(path, f"{where}: field {field!r} must be a non-empty text.")
     if len(value) > _MAX_TEXT:
-        raise FaqDataError(path, f"{where}: field {field!r} is longer than {_MAX_TEXT} characters.")
+        raise FaqDataError(
+            path, f"{where}: field {field!r} is longer than {_MAX_TEXT} characters."
+        )
     return " ".join(value.split())
 
 
@@ -37,7 +39,9 @@ def parse_faq(raw: object, path: Path) -> tuple[FaqEntry, ...]:
     for position, item in enumerate(raw["entries"], start=1):
         where = f"entry {position}"
         if not isinstance(item, dict):
-            raise FaqDataError(path, f"{where}: expected a mapping with id, topic, question, answer.")
+            raise FaqDataError(
+                path, f"{where}: expected a mapping with id, topic, question, answer."
+            )
         if isinstance(item.get("id"), str):
             where = f"entry {position} (id {item['id']!r})"
         unknown = sorted(set(map(str, item)) - _FIELDS)

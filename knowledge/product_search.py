@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 Sort = Literal["relevance", "price_asc"]
 Mode = Literal["hybrid", "lexical", "vector"]
-SORTS: tuple[str, ...] = get_args(Sort)
-MODES: tuple[str, ...] = get_args(Mode)
+SORTS: tuple[Sort, ...] = get_args(Sort)
+MODES: tuple[Mode, ...] = get_args(Mode)
 InStock = Callable[[Sequence[str]], set[str]]
 
 MAX_LIMIT = 50
@@ -57,7 +57,8 @@ class ProductSearch:
         if not (len(table) == lexical.size == vectors.shape[0]):
             raise ValueError(
                 f"Index parts disagree: table {len(table)}, BM25 {lexical.size}, "
-                f"vectors {vectors.shape[0]} rows. Rebuild with `python -m knowledge build --force`."
+                f"vectors {vectors.shape[0]} rows. "
+                "Rebuild with `python -m knowledge build --force`."
             )
         self.table = table
         self.lexical = lexical

@@ -60,9 +60,12 @@ _APOSTROPHE_RE = re.compile(r"(\w)'(\w)")
 _UNIT_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 # Filler words dropped from the free text (beyond the general stop words).
 _FILLER = STOPWORDS | frozenset(
-    "im dont me something anything stuff items item products product one ones buy "
-    "need want wanted looking search searching browse got euro euros eur price priced "
-    "only just like would love".split()
+    [
+        "im", "dont", "me", "something", "anything", "stuff", "items", "item", "products",
+        "product", "one", "ones", "buy", "need", "want", "wanted", "looking", "search",
+        "searching", "browse", "got", "euro", "euros", "eur", "price", "priced", "only", "just",
+        "like", "would", "love",
+    ]
 )
 _BASIC_COLOURS = (
     "black", "white", "grey", "gray", "blue", "red", "green", "yellow", "orange", "pink",

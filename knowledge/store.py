@@ -7,6 +7,7 @@ model, so every add and query passes embeddings computed by ``knowledge.embeddin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class ChromaConfigError(ValueError):
 
 
 def create_client(path: Path, url: str | None = None) -> ClientAPI:
-    """A Chroma client: ``HttpClient`` for ``url`` (http[s]://host:port), else ``PersistentClient``."""
+    """``HttpClient`` for ``url`` (http[s]://host:port), else ``PersistentClient(path)``."""
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if url:
         parts = urlsplit(url)
@@ -46,10 +47,8 @@ def create_client(path: Path, url: str | None = None) -> ClientAPI:
 
 def fresh_collection(client: ClientAPI, name: str) -> Collection:
     """An empty cosine collection ``name`` without an embedding function (old one dropped)."""
-    try:
+    with contextlib.suppress(NotFoundError):
         client.delete_collection(name)
-    except NotFoundError:
-        pass
     return client.create_collection(
         name,
         embedding_function=None,
@@ -91,7 +90,7 @@ def load_embeddings(collection: Collection, ids: list[str], *, batch: int = 5000
     matrix: np.ndarray | None = None
     seen = 0
     for start in range(0, len(ids), batch):
-        got = collection.get(ids=ids[start : start + batch], include=["embeddings"])  # type: ignore[list-item]
+        got = collection.get(ids=ids[start : start + batch], include=["embeddings"])
         vectors = got["embeddings"]
         if vectors is None:
             break

@@ -13,10 +13,15 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 
 # Words that carry no meaning for product or FAQ retrieval.
 STOPWORDS: frozenset[str] = frozenset(
-    """a an the and or of to in on at for with from by is are was were be been it its this
-    that these those i me my we our you your do does did can could would will shall should
-    have has had any some please show find looking look want need get got there what which
-    who how where when much many me us them they as if into about than so just also""".split()
+    [
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "from",
+        "by", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
+        "those", "i", "me", "my", "we", "our", "you", "your", "do", "does", "did", "can",
+        "could", "would", "will", "shall", "should", "have", "has", "had", "any", "some",
+        "please", "show", "find", "looking", "look", "want", "need", "get", "got", "there",
+        "what", "which", "who", "how", "where", "when", "much", "many", "me", "us", "them",
+        "they", "as", "if", "into", "about", "than", "so", "just", "also",
+    ]
 )
 
 

@@ -88,9 +88,10 @@ def _line_for(order: Order, value: str) -> OrderLine | None:
     for line in order.lines:
         if line.sku == cleaned:
             return line
-    index = said.parse_ordinal(cleaned.split()[0] if cleaned.split() else "", len(order.lines))
-    if index is not None:
-        return order.lines[index]
+    for word in cleaned.lower().split():
+        index = said.parse_ordinal(word.strip(".,!?"), len(order.lines))
+        if index is not None:
+            return order.lines[index]
     words = {w for w in re.findall(r"[a-z0-9]+", cleaned.lower()) if len(w) > 2}
     matches = [line for line in order.lines
                if words & set(re.findall(r"[a-z0-9]+", line.title.lower()))]

@@ -9,16 +9,16 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may download weights in tests
 
-from actions.settings import Settings  # noqa: E402
-from actions.shop.api import Product  # noqa: E402
-from knowledge.base import KnowledgeBase, build_indexes  # noqa: E402
-from knowledge.embeddings import Embedder, load_embedder  # noqa: E402
-from knowledge.synthetic_catalog import (  # noqa: E402
+from actions.settings import Settings
+from actions.shop.api import Product
+from knowledge.base import KnowledgeBase, build_indexes
+from knowledge.embeddings import Embedder, load_embedder
+from knowledge.synthetic_catalog import (
     demo_in_stock,
     synthetic_products,
     vocabulary_of,
 )
-from tests.knowledge.helpers import CATALOG_SIZE, HANDMADE, make_settings  # noqa: E402
+from tests.knowledge.helpers import CATALOG_SIZE, HANDMADE, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +37,9 @@ def kb_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def kb(kb_settings: Settings, catalog: list[Product], embedder: Embedder) -> Iterator[KnowledgeBase]:
+def kb(
+    kb_settings: Settings, catalog: list[Product], embedder: Embedder
+) -> Iterator[KnowledgeBase]:
     build_indexes(kb_settings, catalog, "catalog-v1", kb_settings.faq_path, embedder=embedder)
     yield KnowledgeBase.open(
         kb_settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock, embedder=embedder

@@ -1,0 +1,188 @@
+"""Product search benchmark: index build time and search latency, hybrid vs. baselines.
+
+    PYTHONPATH=. .venv/bin/python -m bench.search_bench --products 50000
+
+Generates a deterministic synthetic catalog (``knowledge.synthetic_catalog``) of the demo
+size (1,600) and of ``--products`` size, builds the real index (Chroma + BM25 + side table,
+the real embedding model) in a temporary folder, then times ``parse + search`` for a fixed
+mix of queries, with and without filters, in three modes: hybrid (the product), BM25 only
+and vector only (baselines). The query embedding cache is cleared before every query, so
+each timing includes the model. Prints a table against the 30 ms p95 target and writes
+JSON to bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from knowledge.catalog_index import build_catalog_index
+from knowledge.embeddings import Embedder, load_embedder
+from knowledge.product_search import MODES, Mode, ProductSearch
+from knowledge.query_parser import QueryParser
+from knowledge.store import create_client
+from knowledge.synthetic_catalog import (
+    demo_in_stock,
+    synthetic_products,
+    vocabulary_of,
+)
+
+TARGET_P95_MS = 30.0
+DEMO_SIZE = 1600
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+# Shopper queries: the parser turns the second group into text + filters.
+TEXT_QUERIES = (
+    "running shoes",
+    "wireless headphones with noise cancelling",
+    "warm winter jumper",
+    "footwear for jogging",
+    "tent for wild camping",
+    "something to drink coffee from",
+    "summer dress for a wedding",
+    "gps watch",
+    "waterproof shell jacket",
+    "gift for a yoga lover",
+)
+FILTERED_QUERIES = (
+    "running shoes under 80 in size 42",
+    "blue",
+    "black sneakers size 44",
+    "cheap red dresses",
+    "leather hiking boots over 100",
+    "headphones between 50 and 150",
+    "grey wool sweater size M",
+    "Northpeak rain jacket in stock",
+    "t-shirts in medium under 20",
+    "navy under 60",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    products: int
+    mode: str
+    queries: str  # "text", "filtered", "all"
+    samples: int
+    p50_ms: float
+    p95_ms: float
+    mean_total: float  # average number of matches
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_queries(
+    search: ProductSearch, parser: QueryParser, embedder: Embedder, queries: tuple[str, ...],
+    mode: Mode, rounds: int,
+) -> tuple[list[float], list[int]]:
+    timings: list[float] = []
+    totals: list[int] = []
+    for _ in range(rounds):
+        for raw in queries:
+            embedder.clear_cache()
+            started = time.perf_counter()
+            parsed = parser.parse(raw)
+            results = search.search(parsed.text, parsed.filters, limit=5, mode=mode)
+            timings.append((time.perf_counter() - started) * 1000)
+            totals.append(results.total)
+    return timings, totals
+
+
+def bench_size(n: int, embedder: Embedder, rounds: int, workdir: Path) -> dict[str, object]:
+    folder = workdir / f"n{n}"
+    client = create_client(folder / "chroma")
+    logging.getLogger(__name__).info("Building the index of %d products ...", n)
+    report = build_catalog_index(
+        client=client, folder=folder / "products", embedder=embedder,
+        products=synthetic_products(n, seed=42), catalog_fingerprint=f"synthetic-{n}-42",
+        force=True,
+    )
+    started = time.perf_counter()
+    search = ProductSearch.open(client=client, folder=folder / "products", embedder=embedder,
+                                in_stock=demo_in_stock, currency="EUR")
+    open_seconds = time.perf_counter() - started
+    parser = QueryParser(vocabulary_of(synthetic_products(n, seed=42)),
+                         known_words=search.lexical.terms())
+    time_queries(search, parser, embedder, TEXT_QUERIES, "hybrid", 1)  # warm-up
+    rows: list[Row] = []
+    for mode in MODES:
+        groups = {}
+        for name, queries in (("text", TEXT_QUERIES), ("filtered", FILTERED_QUERIES)):
+            groups[name] = time_queries(search, parser, embedder, queries, mode, rounds)
+        groups["all"] = (groups["text"][0] + groups["filtered"][0],
+                         groups["text"][1] + groups["filtered"][1])
+        for name, (timings, totals) in groups.items():
+            rows.append(Row(n, mode, name, len(timings), round(percentile(timings, 50), 2),
+                            round(percentile(timings, 95), 2),
+                            round(statistics.fmean(totals), 1)))
+    return {
+        "products": n,
+        "build_seconds": round(report.seconds, 1),
+        "open_seconds": round(open_seconds, 2),
+        "rows": [asdict(r) for r in rows],
+    }
+
+
+def print_table(results: list[dict[str, object]]) -> None:
+    print()
+    print(f"{'products':>8} {'build s':>8} {'mode':>8} {'queries':>9} {'n':>4} "
+          f"{'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'matches':>8}")
+    for size in results:
+        for row in size["rows"]:  # type: ignore[attr-defined]
+            ok = "ok" if row["p95_ms"] <= TARGET_P95_MS else "MISS"
+            label = row["mode"] + ("" if row["mode"] == "hybrid" else "*")
+            print(f"{row['products']:>8} {size['build_seconds']:>8} {label:>8} "
+                  f"{row['queries']:>9} {row['samples']:>4} {row['p50_ms']:>7.1f} "
+                  f"{row['p95_ms']:>7.1f} {ok:>7} {row['mean_total']:>8}")
+    print(f"\n* baseline (one ranking alone). Target: hybrid p95 <= {TARGET_P95_MS:.0f} ms, "
+          "query embedding included.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=50_000, help="large catalog size")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the query mix")
+    parser.add_argument("--no-demo", action="store_true", help="skip the 1,600-product run")
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+    embedder = load_embedder(args.model)
+    sizes = ([] if args.no_demo or args.products == DEMO_SIZE else [DEMO_SIZE]) + [args.products]
+    workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    try:
+        results = [bench_size(n, embedder, args.rounds, workdir) for n in sizes]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print_table(results)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS_DIR / f"search-{args.products}-{stamp}.json"
+    out.write_text(json.dumps({
+        "when": stamp, "model": args.model, "machine": platform.platform(),
+        "cpus": os.cpu_count(), "load_average": os.getloadavg(),
+        "target_p95_ms": TARGET_P95_MS, "sizes": results,
+    }, indent=2), "utf-8")
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

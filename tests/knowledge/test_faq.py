@@ -1,0 +1,121 @@
+"""FAQ answers: paraphrases are confident, unrelated questions are not; the file is validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.base import KnowledgeBase
+from knowledge.errors import FaqDataError
+from knowledge.faq_data import load_faq
+
+PARAPHRASES = {
+    "how long will shipping take": "delivery-time",
+    "what's the cost of delivery": "shipping-cost",
+    "when do I get my money back": "refund-time",
+    "can I send back my shoes": "how-to-return",
+    "my parcel never arrived": "parcel-lost",
+    "do gift vouchers expire": "gift-card-validity",
+    "can i pay with paypal": "paypal",
+    "I forgot my password": "password-reset",
+    "can I cancel my order": "cancel-order",
+    "can I swap for a bigger size": "exchange",
+}
+UNRELATED = [
+    "what is the capital of Peru",
+    "tell me a joke",
+    "who won the world cup",
+    "write me a poem about the sea",
+    "how are you today",
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), sorted(PARAPHRASES.items()))
+def test_paraphrases_are_answered_confidently(
+    kb: KnowledgeBase, question: str, entry_id: str
+) -> None:
+    best = kb.faq.ask(question).best
+    assert best is not None
+    assert best.entry.id == entry_id
+    assert best.confident and best.confidence >= 0.55
+
+
+@pytest.mark.parametrize("question", UNRELATED)
+def test_unrelated_questions_are_not(kb: KnowledgeBase, question: str) -> None:
+    results = kb.faq.ask(question)
+    assert all(answer.confidence < 0.3 and not answer.confident for answer in results.answers)
+
+
+def test_every_entry_answers_its_own_question(kb: KnowledgeBase) -> None:
+    for entry in kb.faq.entries:
+        best = kb.faq.ask(entry.question).best
+        assert best is not None and best.entry.id == entry.id, entry.id
+        assert best.confidence > 0.9
+
+
+def test_answers_are_ranked_and_bounded(kb: KnowledgeBase) -> None:
+    results = kb.faq.ask("how do returns and refunds work", k=3)
+    confidences = [a.confidence for a in results.answers]
+    assert len(confidences) == 3
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert kb.faq.ask("   ").answers == ()
+
+
+def test_shipped_faq_is_consistent_with_the_shop_policy() -> None:
+    from actions.settings import PROJECT_ROOT
+
+    entries = {e.id: e for e in load_faq(PROJECT_ROOT / "knowledge" / "data" / "faq.yml")}
+    assert len(entries) >= 55
+    assert "50 EUR" in entries["shipping-cost"].answer and "4.90" in entries["shipping-cost"].answer
+    assert "2 to 4 business days" in entries["delivery-time"].answer
+    assert "9.90" in entries["express-delivery"].answer
+    assert "30 days" in entries["return-policy"].answer
+    assert "5 business days" in entries["refund-time"].answer
+    assert "2-year" in entries["warranty"].answer
+    assert "1 year" in entries["gift-card-validity"].answer
+    for carrier in ("Colissimo", "DHL", "UPS", "Chronopost"):
+        assert carrier in entries["carriers"].answer
+
+
+def _write(tmp_path: Path, entries: list[dict[str, object]]) -> Path:
+    path = tmp_path / "faq.yml"
+    path.write_text(yaml.safe_dump({"version": 1, "entries": entries}), "utf-8")
+    return path
+
+
+GOOD = {"id": "a-b", "topic": "t", "question": "Q?", "answer": "A."}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([GOOD, {**GOOD, "id": "d", "answer": ""}], "entry 2 (id 'd'): field 'answer'"),
+        ([GOOD, {**GOOD, "id": "c"}, {**GOOD, "id": "c"}], "entry 3 (id 'c'): field 'id' repeats"),
+        ([{**GOOD, "alternate": ["x"]}], "entry 1 (id 'a-b'): unknown field(s) alternate"),
+        ([{**GOOD, "alternates": "x"}], "field 'alternates' must be a list"),
+        ([{**GOOD, "alternates": ["ok", 3]}], "field 'alternates' item 2"),
+        ([{**GOOD, "id": "Bad Id"}], "entry 1 (id 'Bad Id'): field 'id'"),
+        ([{"topic": "t", "question": "Q", "answer": "A"}], "entry 1: field 'id'"),
+        ([], "no entries"),
+    ],
+)
+def test_invalid_faq_files_name_the_entry_and_field(
+    tmp_path: Path, entries: list[dict[str, object]], message: str
+) -> None:
+    path = _write(tmp_path, entries)
+    with pytest.raises(FaqDataError) as error:
+        load_faq(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_broken_yaml_and_missing_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("entries: [\n  - id: x", "utf-8")
+    with pytest.raises(FaqDataError, match="not valid YAML"):
+        load_faq(broken)
+    with pytest.raises(FaqDataError, match="FAQ_PATH"):
+        load_faq(tmp_path / "missing.yml")

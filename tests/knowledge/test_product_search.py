@@ -1,0 +1,206 @@
+"""Hybrid product search over a real index: exact filters, paging, fusion quality."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from actions.shop.api import Product
+from knowledge.api import SearchFilters, SearchResults
+from knowledge.base import KnowledgeBase
+from knowledge.errors import InvalidSearch
+from knowledge.product_search import Mode
+from knowledge.synthetic_catalog import demo_in_stock, vocabulary_of
+
+
+def cheapest_match(product: Product, filters: SearchFilters) -> int | None:
+    """Brute force: the cheapest variant matching every filter, or None."""
+    for field in ("category", "subcategory", "brand", "material"):
+        wanted = getattr(filters, field)
+        if wanted is not None and (getattr(product, field) or "").lower() != wanted.lower():
+            return None
+    prices = [
+        v.price_cents
+        for v in product.variants
+        if (filters.colour is None or (v.colour or "").lower() == filters.colour.lower())
+        and (filters.size is None or v.size == filters.size)
+        and (filters.price_min_cents is None or v.price_cents >= filters.price_min_cents)
+        and (filters.price_max_cents is None or v.price_cents <= filters.price_max_cents)
+    ]
+    return min(prices) if prices else None
+
+
+def all_pages(kb: KnowledgeBase, text: str, filters: SearchFilters, **kwargs: object) -> list[str]:
+    ids: list[str] = []
+    offset = 0
+    while True:
+        page = kb.products.search(text, filters, limit=50, offset=offset, **kwargs)  # type: ignore[arg-type]
+        ids.extend(hit.product_id for hit in page.hits)
+        if not page.has_more:
+            return ids
+        offset += 50
+
+
+def random_filters(catalog: list[Product], rng: random.Random) -> SearchFilters:
+    vocabulary = vocabulary_of(catalog)
+    sample = rng.choice(catalog)
+    variant = rng.choice(sample.variants)
+    choices: dict[str, object] = {
+        "category": sample.category,
+        "subcategory": sample.subcategory,
+        "brand": rng.choice(vocabulary.brands),
+        "colour": variant.colour,
+        "size": variant.size,
+        "material": sample.material,
+        "price_max_cents": variant.price_cents + rng.choice((0, 1500, -1)),
+        "price_min_cents": variant.price_cents - rng.choice((0, 3000)),
+    }
+    picked = rng.sample(sorted(choices), k=rng.randint(1, 4))
+    return SearchFilters(**{k: choices[k] for k in picked})  # type: ignore[arg-type]
+
+
+def test_filters_are_never_violated(kb: KnowledgeBase, catalog: list[Product]) -> None:
+    by_id = {p.id: p for p in catalog}
+    rng = random.Random(5)
+    texts = ["", "shoes", "warm jacket", "headphones with long battery", "gift"]
+    for _ in range(40):
+        filters = random_filters(catalog, rng)
+        text = rng.choice(texts)
+        results = kb.products.search(text, filters, limit=50)
+        for hit in results.hits:
+            expected = cheapest_match(by_id[hit.product_id], filters)
+            assert expected is not None, (text, filters, hit)
+            assert hit.price_from_cents == expected, (text, filters, hit)
+        if text == "":
+            # No text: exactly the filtered catalog, nothing more, nothing less.
+            wanted = {p.id for p in catalog if cheapest_match(p, filters) is not None}
+            assert set(all_pages(kb, "", filters)) == wanted
+            assert results.total == len(wanted)
+
+
+def test_colour_size_price_hold_on_the_same_variant(
+    kb: KnowledgeBase, catalog: list[Product]
+) -> None:
+    results = kb.search("running shoes under 80 in size 42")
+    assert results.filters.size == "42" and results.filters.price_max_cents == 8000
+    assert results.hits, "the test catalog has running shoes under 80 in size 42"
+    by_id = {p.id: p for p in catalog}
+    for hit in results.hits:
+        product = by_id[hit.product_id]
+        assert product.subcategory == "running shoes"
+        assert any(v.size == "42" and v.price_cents <= 8000 for v in product.variants)
+        assert hit.price_from_cents <= 8000
+
+
+def test_filters_only_query_returns_filtered_products(
+    kb: KnowledgeBase, catalog: list[Product]
+) -> None:
+    results = kb.search("blue", limit=10)
+    assert results.query == ""
+    blue = {p.id for p in catalog if "blue" in p.colours}
+    assert results.total == len(blue) > 10
+    assert {hit.product_id for hit in results.hits} <= blue
+
+
+def test_paging_covers_every_match_once(kb: KnowledgeBase) -> None:
+    filters = SearchFilters(category="shoes")
+    first = kb.products.search("comfortable shoes", filters, limit=7)
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = kb.products.search("comfortable shoes", filters, limit=7, offset=offset)
+        assert page.total == first.total
+        seen.extend(hit.product_id for hit in page.hits)
+        if not page.has_more:
+            break
+        offset += 7
+    assert len(seen) == len(set(seen)) == first.total
+    assert seen == all_pages(kb, "comfortable shoes", filters)
+    beyond = kb.products.search("comfortable shoes", filters, limit=7, offset=first.total)
+    assert beyond.hits == () and beyond.total == first.total and not beyond.has_more
+
+
+def test_in_stock_only_and_stock_flags(kb: KnowledgeBase, catalog: list[Product]) -> None:
+    filters = SearchFilters(category="fashion")
+    everything = kb.products.search("", filters, limit=50)
+    stocked = kb.products.search("", replace(filters, in_stock_only=True), limit=50)
+    fashion = [p.id for p in catalog if p.category == "fashion"]
+    assert everything.total == len(fashion)
+    assert stocked.total == len(demo_in_stock(fashion)) < everything.total
+    assert all(hit.in_stock for hit in stocked.hits)
+    assert {h.in_stock for h in everything.hits} == {True, False}
+    for hit in everything.hits:
+        assert hit.in_stock == (hit.product_id in demo_in_stock([hit.product_id]))
+
+
+def test_price_sort(kb: KnowledgeBase) -> None:
+    results = kb.products.search("shoes", SearchFilters(colour="black"), limit=20, sort="price_asc")
+    prices = [hit.price_from_cents for hit in results.hits]
+    assert len(prices) > 3 and prices == sorted(prices)
+    assert kb.search("cheap sneakers", limit=10).hits == kb.products.search(
+        "sneakers", SearchFilters(subcategory="sneakers"), limit=10, sort="price_asc"
+    ).hits
+
+
+def test_nonsense_finds_nothing(kb: KnowledgeBase) -> None:
+    assert kb.products.search("qwxzv plorkt", None).total == 0
+
+
+# Queries a shopper might type, and the subcategory that answers each.
+INTENTS = {
+    "footwear for jogging": "running shoes",
+    "something to drink coffee from": "mugs",
+    "warm winter jumper": "sweaters",
+    "wireless earbuds": "headphones",
+    "waterproof shell for rainy days": "rain jackets",
+    "tent for wild camping": "tents",
+    "bag for hiking": "hiking backpacks",
+    "summer dress for a wedding": "dresses",
+    "gps watch for running": "smartwatches",
+    "bluetooth speaker for the garden": "speakers",
+    "boots for muddy trails": "hiking boots",
+    "fresh citrus scent": "perfumes",
+}
+
+
+def precision_at_5(results: SearchResults, subcategory: str) -> float:
+    return sum(hit.subcategory == subcategory for hit in results.hits) / 5
+
+
+def _precision(kb: KnowledgeBase, query: str, mode: Mode) -> float:
+    return precision_at_5(kb.products.search(query, None, limit=5, mode=mode), INTENTS[query])
+
+
+def test_fusion_beats_each_single_ranking_overall(kb: KnowledgeBase) -> None:
+    mean = {
+        mode: sum(_precision(kb, q, mode) for q in INTENTS) / len(INTENTS)
+        for mode in ("hybrid", "lexical", "vector")
+    }
+    assert mean["hybrid"] > mean["lexical"], mean
+    assert mean["hybrid"] > mean["vector"], mean
+
+
+def test_each_ranking_rescues_the_other(kb: KnowledgeBase) -> None:
+    # No shared word: only the vector ranking finds running shoes.
+    assert kb.products.search("footwear for jogging", None, mode="lexical").total == 0
+    assert _precision(kb, "footwear for jogging", "hybrid") == 1.0
+    # "running" pulls running shoes into the vector list; the word "gps" keeps watches on top.
+    assert _precision(kb, "gps watch for running", "hybrid") > max(
+        _precision(kb, "gps watch for running", "lexical"),
+        _precision(kb, "gps watch for running", "vector"),
+    )
+    assert _precision(kb, "summer dress for a wedding", "hybrid") > _precision(
+        kb, "summer dress for a wedding", "vector"
+    )
+
+
+def test_model_name_finds_the_product(kb: KnowledgeBase) -> None:
+    assert kb.products.search("zorbit headphones", None).hits[0].product_id == "H00002"
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(0, 0), (51, 0), (5, -1)])
+def test_bad_paging_is_refused(kb: KnowledgeBase, limit: int, offset: int) -> None:
+    with pytest.raises(InvalidSearch):
+        kb.products.search("shoes", None, limit=limit, offset=offset)

@@ -1,0 +1,108 @@
+"""nlu_data/generate_lookups.py, run as its command line is run: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "nlu_data" / "generate_lookups.py"
+TABLES = ("brand", "category", "colour", "material", "product")
+
+VOCABULARY = {
+    "categories": ["shoes", "outdoor", "electronics"],
+    "subcategories": ["running shoes", "rain jackets", "hoodies", "dresses"],
+    "brands": ["Voltix", "Aerorun", "aerorun", "  Maison   Ode "],
+    "colours": ["navy", "black", "black"],
+    "sizes": ["42", "M"],
+    "materials": ["wool", "cotton"],
+}
+
+
+def run(
+    vocabulary: object, out: Path, *, raw: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    text = raw if raw is not None else json.dumps(vocabulary)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--vocabulary-json", "-", "--out", str(out)],
+        input=text, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+    )
+
+
+def entries(path: Path) -> list[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [table] = data["nlu"]
+    assert table["lookup"] == path.name.split(".")[0]
+    return [line[2:] for line in table["examples"].splitlines()]
+
+
+def test_writes_sorted_deduplicated_rasa_lookups(tmp_path: Path) -> None:
+    result = run(VOCABULARY, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{t}.generated.yml" for t in TABLES]
+    assert entries(tmp_path / "brand.generated.yml") == ["Aerorun", "Maison Ode", "Voltix"]
+    assert entries(tmp_path / "colour.generated.yml") == ["black", "navy"]
+    assert entries(tmp_path / "category.generated.yml") == ["electronics", "outdoor", "shoes"]
+    products = entries(tmp_path / "product.generated.yml")
+    assert products == sorted(products)
+    # shoppers write the singular: "a rain jacket", "a hoodie", "a dress"
+    assert {"rain jacket", "rain jackets", "hoodie", "dress", "running shoes"} <= set(products)
+
+
+def test_output_does_not_depend_on_catalog_order(tmp_path: Path) -> None:
+    shuffled = {key: list(reversed(values)) for key, values in VOCABULARY.items()}
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run(VOCABULARY, first).returncode == 0
+    assert run(shuffled, second).returncode == 0
+
+    for table in TABLES:
+        name = f"{table}.generated.yml"
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_unchanged_catalog_keeps_files_and_mtimes(tmp_path: Path) -> None:
+    assert run(VOCABULARY, tmp_path).returncode == 0
+    old = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    for path in tmp_path.iterdir():  # make any rewrite visible even on coarse clocks
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+
+    changed = {**VOCABULARY, "colours": ["navy", "black", "olive"]}
+    result = run(changed, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    rewritten = {p.name for p in tmp_path.iterdir() if p.stat().st_mtime_ns != 1_000_000_000}
+    assert rewritten == {"colour.generated.yml"}
+    assert entries(tmp_path / "colour.generated.yml") == ["black", "navy", "olive"]
+    assert set(old) == {p.name for p in tmp_path.iterdir()}
+
+
+def test_empty_table_removes_its_file(tmp_path: Path) -> None:
+    assert run(VOCABULARY, tmp_path).returncode == 0
+
+    assert run({**VOCABULARY, "materials": []}, tmp_path).returncode == 0
+
+    assert not (tmp_path / "material.generated.yml").exists()
+    assert (tmp_path / "brand.generated.yml").exists()
+
+
+def test_bad_vocabulary_is_refused_with_the_field_named(tmp_path: Path) -> None:
+    result = run({**VOCABULARY, "brands": "Aerorun"}, tmp_path)
+
+    assert result.returncode == 2
+    assert "'brands' must be a list of strings" in result.stderr
+    assert "python -m actions.shop vocabulary" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_json_is_refused(tmp_path: Path) -> None:
+    result = run(None, tmp_path, raw="{not json")
+
+    assert result.returncode == 2
+    assert "not valid JSON" in result.stderr
