@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build step at DEBUG
     try:
         return int(args.run(settings, args))
     except KnowledgeError as exc:
