@@ -22,6 +22,8 @@ from chromadb.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 
+HTTP_TIMEOUT_SECONDS = 30.0
+
 
 class ChromaConfigError(ValueError):
     def __init__(self, url: str, reason: str) -> None:
@@ -38,11 +40,22 @@ def create_client(path: Path, url: str | None = None) -> ClientAPI:
             raise ChromaConfigError(url, "not an http(s) URL")
         port = parts.port or (443 if parts.scheme == "https" else 8000)
         log.info("Using the Chroma server at %s:%s", parts.hostname, port)
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=settings
         )
+        _set_http_timeout(client, HTTP_TIMEOUT_SECONDS)
+        return client
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _set_http_timeout(client: ClientAPI, seconds: float) -> None:
+    """Chroma's HTTP client has no timeout setting (httpx ``timeout=None``): give it one."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None and hasattr(session, "timeout"):
+        session.timeout = seconds  # an httpx.Client: the setter makes an httpx.Timeout
+    else:
+        log.warning("Could not set a timeout on the Chroma HTTP client (chromadb changed).")
 
 
 def fresh_collection(client: ClientAPI, name: str) -> Collection:

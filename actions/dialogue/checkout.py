@@ -150,9 +150,9 @@ class ActionPlaceOrder(Action):
     async def _place(self, dispatcher: CollectingDispatcher,
                      tracker: Tracker) -> list[dict[str, Any]]:
         if tracker.get_slot("checkout_confirmed") is not True:
-            dispatcher.utter_message(text="OK, I haven't placed the order. Your cart is kept "
-                                          "if you change your mind.")
-            return []
+            dispatcher.utter_message(text="OK, I haven't placed the order. Your cart is kept; "
+                                          "say checkout to start again with new details.")
+            return [SlotSet("shipping_address", None), SlotSet("payment_method", None)]
         current = services.current()
         method = payment_method(tracker.get_slot("payment_method")) or "card"
         details = CheckoutDetails(

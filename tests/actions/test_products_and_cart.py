@@ -155,3 +155,19 @@ async def test_checkout_with_an_empty_cart_does_not_open_the_form(shop: Any) -> 
         "checkout", intent="checkout", sender=new_sender()), DOMAIN)
     assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
     assert "empty" in texts(dispatcher)
+
+
+async def test_saying_no_to_the_summary_places_nothing(shop: Any) -> None:
+    product = _sized_product(shop)
+    sender = new_sender()
+    shop.add_to_cart(sender, product.id, quantity=1, size=product.sizes[0])
+    slots = {"email": "no.order@example.com", "customer_name": "Noa Order",
+             "shipping_address": "1 rue du Non, 69001 Lyon", "payment_method": "paypal",
+             "checkout_confirmed": False}
+    dispatcher, changed = await _run(ActionPlaceOrder(), text="no", intent="deny", slots=slots,
+                                     sender=sender)
+    assert "haven't placed the order" in texts(dispatcher)
+    assert changed == {"shipping_address": None, "payment_method": None,
+                       "checkout_confirmed": None}
+    assert len(shop.get_cart(sender).lines) == 1
+    assert shop.list_orders(OrderAccess(email="no.order@example.com"), 5) == []
