@@ -378,8 +378,10 @@ class Conversations:
         return "\n".join(m["text"] for m in self.send(sender, text, metadata) if m.get("text"))
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        url = f"{self.cfg.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker"
-        status, body = get_json(url, headers={"Authorization": f"Bearer {self.cfg.rasa_token}"})
+        # Rasa's --auth-token is checked on the "token" query parameter (Bearer is for JWT).
+        quoted = urllib.parse.quote(sender, safe="")
+        query = urllib.parse.urlencode({"token": self.cfg.rasa_token})
+        status, body = get_json(f"{self.cfg.rasa_url}/conversations/{quoted}/tracker?{query}")
         if status != 200 or not isinstance(body, dict):
             raise StackError(f"tracker of {sender!r}: HTTP {status}: {body!r}")
         return body
