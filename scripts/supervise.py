@@ -106,6 +106,16 @@ class StackSpec:
         )
 
 
+def describe_exit(code: int) -> str:
+    """ "code 3", or "signal SIGKILL" for a process killed by a signal (negative code)."""
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"code {code}"
+
+
 class Output:
     """Serialises the supervisor's own console writes with the services' prefixed lines."""
 
@@ -275,7 +285,7 @@ class Supervisor:
         service.signal_group(signal.SIGKILL)  # leftovers of its group, if any
         service.failures += 1
         name = service.spec.name
-        self._report(service, f"{name} EXITED with code {code}")
+        self._report(service, f"{name} EXITED with {describe_exit(code)}")
         if service.failures > self.stack.max_restarts:
             self.say(
                 f"{name} failed {service.failures} times in a row; giving up and stopping "

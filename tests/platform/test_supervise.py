@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from scripts.supervise import SpecError, StackSpec
+from scripts.supervise import SpecError, StackSpec, describe_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -257,3 +257,8 @@ def test_spec_errors_name_the_problem(tmp_path: Path) -> None:
     path.write_text(json.dumps({"services": [{"name": "x", "command": ["a"]}] * 2}))
     with pytest.raises(SpecError, match="unique"):
         StackSpec.load(path)
+
+
+def test_exit_descriptions_name_the_signal() -> None:
+    assert describe_exit(3) == "code 3"
+    assert describe_exit(-9) == "signal SIGKILL"
