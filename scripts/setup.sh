@@ -174,7 +174,7 @@ step "Rasa model"
 if [[ ! -f config.yml || ! -d bot/domain || ! -d bot/data || ! -d nlu_data ]]; then
   note "SKIPPED: config.yml, bot/domain, bot/data or nlu_data does not exist yet"
 else
-  fp="$(fingerprint config.yml bot/domain bot/data nlu_data requirements/rasa.txt)"
+  fp="$(fingerprint config.yml bot/domain bot/data bot/components nlu_data requirements/rasa.txt)"
   model="$RASA_MODEL_DIR/shop.tar.gz"
   if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
     note "unchanged; $model is current"

@@ -65,12 +65,14 @@ FORMATTED=(scripts connectors tests/platform tests/unit/test_inbound.py
 run_check "ruff check" "$APP_VENV/bin/ruff" check .
 run_check "ruff format --check (platform files)" "$APP_VENV/bin/ruff" format --check "${FORMATTED[@]}"
 
-# 3. Types: the Python 3.11 packages (files listed in pyproject.toml), then connectors/
-#    against the Rasa venv's packages as Python 3.10 (rasa itself ships no type information,
-#    so its classes are Any; sanic is typed).
+# 3. Types: the Python 3.11 packages (files listed in pyproject.toml), then connectors/ and
+#    bot/components/ (both loaded by the Rasa server) against the Rasa venv's packages as
+#    Python 3.10 (rasa itself ships no type information, so its classes are Any; sanic is typed).
 run_check "mypy (3.11 packages)" "$APP_VENV/bin/mypy"
 run_check "mypy connectors (3.10, rasa venv)" "$APP_VENV/bin/mypy" \
   --python-executable "$RASA_VENV/bin/python" --python-version 3.10 connectors
+run_check "mypy bot/components (3.10, rasa venv)" "$APP_VENV/bin/mypy" \
+  --python-executable "$RASA_VENV/bin/python" --python-version 3.10 bot/components
 
 # 4. Rasa training data and conversation tests.
 RASA_DATA=(--domain bot/domain --data nlu_data bot/data)

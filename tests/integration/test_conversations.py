@@ -264,9 +264,10 @@ def test_faq_small_talk_help_and_a_person(stack: Stack) -> None:
     assert [r.status for r in requests] == ["open"]
 
 
-def test_gibberish_gets_the_two_stage_fallback(stack: Stack) -> None:
+@pytest.mark.parametrize("gibberish", ["asdkjh qwpoeiru", "zxqv bnmlk wwer", "fjfjfjfj"])
+def test_gibberish_gets_the_two_stage_fallback(stack: Stack, gibberish: str) -> None:
     sender = new_sender()
-    replies = stack.send(sender, "asdkjh qwpoeiru")
+    replies = stack.send(sender, gibberish)
     texts = " ".join(r.get("text") or "" for r in replies)
     buttons = [b for r in replies for b in r.get("buttons") or []]
     assert "Did you want to" in texts

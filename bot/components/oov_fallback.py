@@ -1,0 +1,206 @@
+"""OutOfVocabularyFallback: sends gibberish to ``nlu_fallback`` even when DIET is confident.
+
+DIET always picks some intent, and keyboard mashing ("asdkjh qwpoeiru") can score high
+enough to pass the FallbackClassifier. This component runs after it (config.yml)::
+
+    - name: bot.components.oov_fallback.OutOfVocabularyFallback
+      threshold: 0.5          # below this share of known words -> nlu_fallback
+      min_word_length: 3      # shorter words ("hi", "ok", "42") are not judged
+      typo_min_length: 5      # words this long may be one edit away from a known word
+      trusted_extractors: [RegexEntityExtractor]
+
+Training collects the words of the NLU examples, lookup tables and synonyms and persists
+them. At inference a message whose judged words are mostly unknown, and which has no entity
+from a trusted (rule-based) extractor such as an e-mail or an order number, gets the intent
+``nlu_fallback`` exactly as FallbackClassifier sets it: on top of the kept ranking, so the
+two-stage fallback can offer the intent DIET ranked first. Inside forms the rules still offer
+``nlu_fallback`` to the form, so free-text answers (names, addresses) keep filling slots.
+
+Python 3.10, imports only rasa and the standard library (it runs inside the Rasa server).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.vocabulary import Vocabulary, assess
+
+logger = logging.getLogger(__name__)
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+class VocabularyFileError(Exception):
+    """The persisted vocabulary exists but cannot be read."""
+
+    def __init__(self, resource: str, reason: str) -> None:
+        super().__init__(
+            f"The OutOfVocabularyFallback vocabulary of model resource '{resource}' is "
+            f"unreadable ({reason}). Retrain the model: scripts/setup.sh does it."
+        )
+        self.resource = resource
+        self.reason = reason
+
+
+def training_texts(training_data: TrainingData) -> list[str]:
+    """Every text the NLU data teaches: examples, lookup table entries, synonyms."""
+    texts: list[str] = [
+        message.get(TEXT) for message in training_data.training_examples if message.get(TEXT)
+    ]
+    for table in training_data.lookup_tables:
+        elements = table.get("elements")
+        if isinstance(elements, list):
+            texts.extend(str(element) for element in elements)
+    for synonym, value in training_data.entity_synonyms.items():
+        texts.extend((str(synonym), str(value)))
+    return texts
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
+    """Predicts ``nlu_fallback`` for messages made mostly of unknown words."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        # Rasa checks these in the training graph too, where this component's train node
+        # does not follow DIET's; config.yml places it after the classifiers for inference.
+        return []
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "threshold": 0.5,
+            "min_word_length": 3,
+            "typo_min_length": 5,
+            "trusted_extractors": ["RegexEntityExtractor"],
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        known_words: list[str],
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = Vocabulary(known_words, typo_min_length=int(config["typo_min_length"]))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> OutOfVocabularyFallback:
+        return cls(config, model_storage, resource, [])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._vocabulary = Vocabulary(
+            training_texts(training_data), typo_min_length=int(self._config["typo_min_length"])
+        )
+        self.persist()
+        logger.debug("OutOfVocabularyFallback learnt %d words", len(self._vocabulary))
+        return self._resource
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as directory:
+            path = directory / VOCABULARY_FILE
+            path.write_text(
+                json.dumps({"words": self._vocabulary.sorted_words()}), encoding="utf-8"
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> OutOfVocabularyFallback:
+        try:
+            with model_storage.read_from(resource) as directory:
+                raw = (directory / VOCABULARY_FILE).read_text(encoding="utf-8")
+        except ValueError:
+            # Rasa's documented case: the component was never trained (e.g. `rasa train core`).
+            logger.warning(
+                "OutOfVocabularyFallback has no trained vocabulary in this model, so it will "
+                "not predict nlu_fallback. Retrain the NLU model to enable it."
+            )
+            return cls(config, model_storage, resource, [])
+        try:
+            known_words = json.loads(raw)["words"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise VocabularyFileError(resource.name, repr(exc)) from exc
+        if not isinstance(known_words, list):
+            raise VocabularyFileError(resource.name, "'words' is not a list")
+        return cls(config, model_storage, resource, [str(word) for word in known_words])
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if self._should_fallback(message):
+                confidence = self._fallback_confidence(message)
+                message.data[INTENT] = _fallback_intent(confidence)
+                message.data.setdefault(INTENT_RANKING_KEY, [])
+                message.data[INTENT_RANKING_KEY].insert(0, _fallback_intent(confidence))
+        return messages
+
+    def _should_fallback(self, message: Message) -> bool:
+        if len(self._vocabulary) == 0:
+            return False
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            return False  # the FallbackClassifier already decided
+        trusted = set(self._config["trusted_extractors"])
+        if any(entity.get(EXTRACTOR) in trusted for entity in message.get(ENTITIES) or []):
+            return False  # an e-mail or an order number: the message means something
+        assessment = assess(
+            message.get(TEXT) or "",
+            self._vocabulary,
+            min_word_length=int(self._config["min_word_length"]),
+        )
+        if not assessment.judged or assessment.known_share >= self._config["threshold"]:
+            return False
+        logger.debug(
+            "OutOfVocabularyFallback: %d of %d words known (%s) in a message DIET called '%s'; "
+            "predicting '%s'",
+            len(assessment.known),
+            len(assessment.judged),
+            ", ".join(assessment.judged),
+            intent.get(INTENT_NAME_KEY),
+            DEFAULT_NLU_FALLBACK_INTENT_NAME,
+        )
+        return True
+
+    @staticmethod
+    def _fallback_confidence(message: Message) -> float:
+        """The top intent's confidence: the fallback is as sure as DIET was."""
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY)
+        return float(confidence) if isinstance(confidence, (int, float)) else 1.0
+
+
+def _fallback_intent(confidence: float) -> dict[str, Any]:
+    return {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
