@@ -123,10 +123,13 @@ class PrecomputedEmbedder(Embedder):
 
     def __init__(self, inner: Embedder, vectors: dict[str, np.ndarray]) -> None:
         self.name = inner.name
+        self.backend = inner.backend  # part of the index fingerprint
         self.dimension = inner.dimension
         self._vectors = vectors
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, threads: int = 1
+    ) -> np.ndarray:
         return np.stack([self._vectors[text] for text in texts])
 
 

@@ -2,6 +2,7 @@
 
     bash bench/run.sh                 # everything (about 15 minutes on 2 cores)
     bash bench/run.sh --no-training   # skip the two timed trainings
+    bash bench/run.sh --no-training --reuse-baseline   # and train the rasa init bot only once
 
 Starts the real stack (scripts/stackctl.py, as the integration tests do) over a copy of
 var/, drives a mix of shop conversations over the REST channel, one at a time and 20 at a
@@ -16,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +34,7 @@ from scripts.stackctl import ROOT, Child, LocalStack, ProcessSpec, free_port
 log = logging.getLogger("bench.turn_latency")
 
 RESULTS = ROOT / "bench" / "results"
+REUSED_BASELINE = ROOT / "var" / "bench" / "baseline"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 TARGET_RATIO = 1.5
 TARGET_PEAK_BYTES = 4 * 1024**3
@@ -157,14 +160,27 @@ def bench_shop(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         stack.stop()
 
 
-def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    folder = work / "baseline"
+def baseline_bot(work: Path, reuse: bool) -> tuple[Path, float | None]:
+    """A folder made by ``rasa init`` (trained), and its training time if it was trained now.
+
+    With ``reuse`` the bot is kept in ``var/bench/baseline`` and trained only once.
+    """
+    folder = REUSED_BASELINE if reuse else work / "baseline"
+    if reuse and any((folder / "models").glob("*.tar.gz")):
+        log.info("reusing the trained baseline bot in %s", folder)
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     train_s = timed(
         [str(RASA), "init", "--no-prompt", "--init-dir", str(folder)],
         folder,
         work / "baseline-init.log",
     )
+    return folder, train_s
+
+
+def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    folder, train_s = baseline_bot(work, args.reuse_baseline)
     port = free_port()
     spec = ProcessSpec(
         "baseline-rasa",
@@ -200,7 +216,7 @@ def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         child.stop()
     result["startup_s"] = {"rasa": round(startup, 1)}
-    result["train_s"] = round(train_s, 1)
+    result["train_s"] = round(train_s, 1) if train_s is not None else None
     return result
 
 
@@ -245,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--no-training", action="store_true", help="skip timed trainings")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--reuse-baseline",
+        action="store_true",
+        help=f"train the rasa init bot once and keep it in {REUSED_BASELINE}",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -267,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["p50_ratio"] = round(
                 report["shop"]["sequential"]["p50_ms"] / base["sequential"]["p50_ms"], 2
             )
-            if "training_s" in report:
+            if "training_s" in report and base["train_s"] is not None:
                 report["training_s"]["baseline"] = base["train_s"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"turn_latency-{report['when'].replace(':', '')}.json"

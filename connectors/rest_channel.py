@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors import action_response_check
 from connectors.inbound import (
     EMPTY_MESSAGE_REPLY,
     NO_ANSWER_REPLY,
@@ -63,6 +64,9 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ShopRestInput:
+        # Rasa builds its channels once at start-up: the place to speed up its custom
+        # action calls (see connectors/action_response_check.py).
+        action_response_check.install()
         credentials = credentials or {}
         return cls(
             action_health_url=credentials.get("action_health_url") or None,

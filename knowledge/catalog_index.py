@@ -22,7 +22,7 @@ from chromadb.api import ClientAPI
 
 from actions.shop.api import Product
 from knowledge.catalog_table import CatalogTable
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import BUILD_THREADS, Embedder
 from knowledge.lexical import LexicalIndex
 from knowledge.manifest import Manifest, fingerprint
 from knowledge.store import add_batched, existing_collection, fresh_collection
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 PRODUCTS_COLLECTION = "products"
 INDEX_VERSION = 1  # bump when document text, table columns or tokenization change
 ENCODE_BATCH = 256
+# Texts per model call, sorted by length: small batches pad less (onnxruntime: 256 product
+# documents in 10.5 s with 16 per call against 13.8 s with 64, measured on 2 busy cores).
+MODEL_BATCH = 16
 _DESCRIPTION_CHARS = 600
 
 
@@ -111,7 +114,10 @@ def build_catalog_index(
     force: bool = False,
 ) -> BuildReport:
     """Index ``products`` unless the manifest says this catalog and model are indexed."""
-    wanted = fingerprint(catalog_fingerprint, embedder.name, str(INDEX_VERSION))
+    # the backend too: the index and the queries must come from the same embedder
+    wanted = fingerprint(
+        catalog_fingerprint, embedder.name, embedder.backend, str(INDEX_VERSION)
+    )
     started = time.perf_counter()
     if not force and catalog_up_to_date(client, folder, wanted):
         log.info("Product index is up to date (%s); skipping.", wanted[:12])
@@ -136,7 +142,9 @@ def build_catalog_index(
         if not usable:
             continue
         documents = [product_document(p) for p in usable]
-        vectors: np.ndarray = embedder.encode(documents, batch_size=64)
+        vectors: np.ndarray = embedder.encode(
+            documents, batch_size=MODEL_BATCH, threads=BUILD_THREADS
+        )
         add_batched(
             client,
             collection,

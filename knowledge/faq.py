@@ -22,7 +22,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
 from knowledge.api import FaqAnswer, FaqEntry, FaqResults
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import BUILD_THREADS, Embedder
 from knowledge.errors import IndexNotBuilt
 from knowledge.faq_data import load_faq
 from knowledge.lexical import LexicalIndex
@@ -69,7 +69,9 @@ def build_faq_index(
     """Index the FAQ file unless the manifest says this file and model are indexed."""
     started = time.perf_counter()
     entries = load_faq(faq_path)  # validate first, even when nothing needs rebuilding
-    wanted = fingerprint(faq_file_fingerprint(faq_path), embedder.name, str(FAQ_INDEX_VERSION))
+    wanted = fingerprint(
+        faq_file_fingerprint(faq_path), embedder.name, embedder.backend, str(FAQ_INDEX_VERSION)
+    )
     manifest = Manifest.load(folder)
     collection = existing_collection(client, FAQ_COLLECTION)
     if (
@@ -93,7 +95,7 @@ def build_faq_index(
             texts.append(phrasing)
             metadatas.append({"entry_id": entry.id, "row": row, "topic": entry.topic})
     add_batched(
-        client, collection, ids=ids, embeddings=embedder.encode(texts),
+        client, collection, ids=ids, embeddings=embedder.encode(texts, threads=BUILD_THREADS),
         documents=texts, metadatas=list(metadatas),
     )
     staging = folder.with_name(folder.name + ".staging")

@@ -17,6 +17,7 @@ from actions.dialogue.focus import best_title_match, product_in_focus
 from actions.dialogue.formatting import listing, money, product_details, variant_phrase
 from actions.dialogue.search_state import SearchState
 from actions.shop.api import Availability, Product
+from actions.shop.locations import match_location
 
 ASK_WHICH = ("Which product do you mean? Search for something, or pick one of the results "
              "(\"the second one\").")
@@ -169,16 +170,15 @@ class ActionCheckAvailability(ShopAction):
             dispatcher.utter_message(text=ASK_WHICH)
             return []
         shop = services.current().shop
+        known = await call(shop.locations)  # read once, matched against each phrasing
         location = None
         for candidate in [*said.entities(tracker, "location"), said.text(tracker)]:
-            location = await call(shop.find_location, candidate)
+            location = match_location(candidate, known)
             if location is not None:
                 break
         if location is None:
-            for known in await call(shop.locations):
-                if known.city.lower() in said.text(tracker).lower():
-                    location = known
-                    break
+            location = next(
+                (loc for loc in known if loc.city.lower() in said.text(tracker).lower()), None)
         size = _choice(tracker, "size", product.sizes)
         colour = _choice(tracker, "colour", product.colours)
         availability = await call(shop.availability, product.id, size=size, colour=colour)

@@ -64,6 +64,7 @@ from actions.shop.errors import (
     ReturnNotAllowed,
     VariantNotFound,
 )
+from actions.shop.locations import match_location
 from actions.shop.records import (
     customer_record,
     location_record,
@@ -84,7 +85,6 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ORDER_NUMBER = re.compile(r"^#?\s*(\d{5,8})$")
-_LOCATION_NOISE = re.compile(r"\b(the|our|your|in|at|store|shop|warehouse|boutique|de)\b")
 _ID_CHUNK = 500
 _CHECKOUT_ATTEMPTS = 3
 _ORDER_LOAD = (
@@ -223,16 +223,7 @@ class SqlShopService:
         return sorted(records, key=lambda loc: (loc.kind != "warehouse", loc.name))
 
     def find_location(self, text: str) -> Location | None:
-        wanted = " ".join(text.strip().lower().replace("-", " ").split())
-        if not wanted:
-            return None
-        bare = " ".join(_LOCATION_NOISE.sub(" ", wanted).split())
-        for location in self.locations():
-            code = location.code.lower().replace("-", " ")
-            names = {code, location.name.lower(), location.city.lower()}
-            if wanted in names or bare in names:
-                return location
-        return None
+        return match_location(text, self.locations())
 
     def availability(self, product_id: str, *, size: str | None = None,
                      colour: str | None = None) -> Availability:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -33,3 +35,40 @@ def test_encode_is_normalised_float32_and_cached(embedder: Embedder) -> None:
     assert np.allclose(query, vectors[0], atol=1e-5)
     assert embedder.encode_query("running shoes") is query
     assert embedder.encode([]).shape == (0, 384)
+
+
+LONG_DOCUMENT = (
+    "Aerorun 3 running shoe by Stride. running shoes (shoes). material: mesh. colours: blue, "
+    "red. drop: 8 mm, waterproof: no. " + "A light cushioned shoe for long road runs. " * 40
+)  # well over the model's 256 tokens: both must truncate the same way
+
+
+def test_the_default_model_runs_on_onnxruntime(embedder: Embedder) -> None:
+    assert embedder.backend == "onnx"
+
+
+def test_onnx_vectors_match_sentence_transformers(embedder: Embedder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["running shoes", "how long does delivery take?", "Größe 42, bleu", "x",
+             "is it waterproof?", LONG_DOCUMENT, "wireless noise cancelling headphones"]
+    reference = SentenceTransformer(str(bundled_model_path()), device="cpu").encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    for batch_size in (64, 2):  # one padded batch, and several batches of mixed lengths
+        ours = embedder.encode(texts, batch_size=batch_size, threads=2)
+        cosine = np.sum(ours * reference, axis=1)
+        assert cosine.min() > 0.999, dict(zip(texts, cosine.round(6), strict=True))
+    assert np.allclose(embedder.encode_query("running shoes"), reference[0], atol=1e-4)
+
+
+def test_a_model_that_cannot_be_exported_uses_sentence_transformers(tmp_path: Path) -> None:
+    folder = tmp_path / "cls-pooling-model"
+    shutil.copytree(bundled_model_path(), folder)
+    pooling = folder / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**config, "pooling_mode_mean_tokens": False,
+                                   "pooling_mode_cls_token": True}))
+    embedder = load_embedder(str(folder), cache_dir=tmp_path / "onnx")
+    assert embedder.backend == "torch"
+    assert not (tmp_path / "onnx").exists()
+    assert embedder.encode(["running shoes"]).shape == (1, 384)
