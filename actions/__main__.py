@@ -29,11 +29,13 @@ ACTIONS_PACKAGE = "actions.dialogue"
 def open_services(settings: Settings) -> services.Services:
     engine = create_engine_from_url(settings.shop_database_url)
     shop = SqlShopService(engine, currency=settings.currency)
-    knowledge = KnowledgeBase.open(settings, vocabulary=shop.vocabulary(),
-                                   in_stock=shop.in_stock_product_ids)
+    knowledge = KnowledgeBase.open(
+        settings, vocabulary=shop.vocabulary(), in_stock=shop.in_stock_product_ids
+    )
     knowledge.warm_up()  # the first shopper should not wait for the model to load
-    return services.Services(settings=settings, shop=shop, knowledge=knowledge,
-                             handoff=HandoffQueue(engine))
+    return services.Services(
+        settings=settings, shop=shop, knowledge=knowledge, handoff=HandoffQueue(engine)
+    )
 
 
 def main() -> int:
@@ -42,8 +44,9 @@ def main() -> int:
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if not settings.customer_token_secret:
         logger.warning("CUSTOMER_TOKEN_SECRET is not set: no shopper counts as logged in.")
     try:
@@ -56,8 +59,13 @@ def main() -> int:
     app = create_app(executor)
     logger.info("Action server on http://%s:%s", settings.action_host, settings.action_port)
     # one process: the services registered above live in this process
-    app.run(host=settings.action_host, port=settings.action_port, single_process=True,
-            access_log=False, motd=False)
+    app.run(
+        host=settings.action_host,
+        port=settings.action_port,
+        single_process=True,
+        access_log=False,
+        motd=False,
+    )
     return 0
 
 

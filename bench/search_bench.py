@@ -100,8 +100,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def time_queries(
-    search: ProductSearch, parser: QueryParser, embedder: Embedder, queries: tuple[str, ...],
-    mode: Mode, rounds: int,
+    search: ProductSearch,
+    parser: QueryParser,
+    embedder: Embedder,
+    queries: tuple[str, ...],
+    mode: Mode,
+    rounds: int,
 ) -> tuple[list[float], list[float], list[int]]:
     timings: list[float] = []
     cpu: list[float] = []
@@ -127,9 +131,7 @@ class PrecomputedEmbedder(Embedder):
         self.dimension = inner.dimension
         self._vectors = vectors
 
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 64, threads: int = 1
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, threads: int = 1) -> np.ndarray:
         return np.stack([self._vectors[text] for text in texts])
 
 
@@ -169,29 +171,48 @@ def bench_size(
     encode_seconds = per_document * min(n, encode_limit)
     log.info("Building the index of %d products ...", n)
     report = build_catalog_index(
-        client=client, folder=folder / "products",
-        embedder=PrecomputedEmbedder(embedder, vectors), products=products,
-        catalog_fingerprint=f"synthetic-{n}-42", force=True,
+        client=client,
+        folder=folder / "products",
+        embedder=PrecomputedEmbedder(embedder, vectors),
+        products=products,
+        catalog_fingerprint=f"synthetic-{n}-42",
+        force=True,
     )
     started = time.perf_counter()
-    search = ProductSearch.open(client=client, folder=folder / "products", embedder=embedder,
-                                in_stock=demo_in_stock, currency="EUR")
+    search = ProductSearch.open(
+        client=client,
+        folder=folder / "products",
+        embedder=embedder,
+        in_stock=demo_in_stock,
+        currency="EUR",
+    )
     open_seconds = time.perf_counter() - started
-    parser = QueryParser(vocabulary_of(products),
-                         known_words=search.lexical.terms())
+    parser = QueryParser(vocabulary_of(products), known_words=search.lexical.terms())
     time_queries(search, parser, embedder, TEXT_QUERIES, "hybrid", 1)  # warm-up
     rows: list[Row] = []
     for mode in MODES:
         groups = {}
         for name, queries in (("text", TEXT_QUERIES), ("filtered", FILTERED_QUERIES)):
             groups[name] = time_queries(search, parser, embedder, queries, mode, rounds)
-        groups["all"] = (groups["text"][0] + groups["filtered"][0],
-                         groups["text"][1] + groups["filtered"][1],
-                         groups["text"][2] + groups["filtered"][2])
+        groups["all"] = (
+            groups["text"][0] + groups["filtered"][0],
+            groups["text"][1] + groups["filtered"][1],
+            groups["text"][2] + groups["filtered"][2],
+        )
         for name, (timings, cpu, totals) in groups.items():
-            rows.append(Row(n, mode, name, len(timings), round(percentile(timings, 50), 2),
-                            round(percentile(timings, 95), 2), round(percentile(cpu, 50), 2),
-                            round(percentile(cpu, 95), 2), round(statistics.fmean(totals), 1)))
+            rows.append(
+                Row(
+                    n,
+                    mode,
+                    name,
+                    len(timings),
+                    round(percentile(timings, 50), 2),
+                    round(percentile(timings, 95), 2),
+                    round(percentile(cpu, 50), 2),
+                    round(percentile(cpu, 95), 2),
+                    round(statistics.fmean(totals), 1),
+                )
+            )
     return {
         "products": n,
         "encoded_documents": min(n, encode_limit),
@@ -208,36 +229,49 @@ def bench_size(
 
 def print_table(results: list[dict[str, object]]) -> None:
     print()
-    print(f"{'products':>8} {'build s':>8} {'mode':>8} {'queries':>9} {'n':>4} "
-          f"{'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'cpu p50':>8} {'cpu p95':>8} "
-          f"{'matches':>8}")
+    print(
+        f"{'products':>8} {'build s':>8} {'mode':>8} {'queries':>9} {'n':>4} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'cpu p50':>8} {'cpu p95':>8} "
+        f"{'matches':>8}"
+    )
     for size in results:
         for row in size["rows"]:  # type: ignore[attr-defined]
             ok = "ok" if row["p95_ms"] <= TARGET_P95_MS else "MISS"
             label = row["mode"] + ("" if row["mode"] == "hybrid" else "*")
             build = f"{size['build_seconds']}" + ("" if size["build_measured"] else "~")
-            print(f"{row['products']:>8} {build:>8} {label:>8} "
-                  f"{row['queries']:>9} {row['samples']:>4} {row['p50_ms']:>7.1f} "
-                  f"{row['p95_ms']:>7.1f} {ok:>7} {row['cpu_p50_ms']:>8.1f} "
-                  f"{row['cpu_p95_ms']:>8.1f} {row['mean_total']:>8}")
-    print(f"\n* baseline (one ranking alone). Target: hybrid p95 <= {TARGET_P95_MS:.0f} ms "
-          "wall time, query embedding included; cpu = CPU time of the searching thread.")
-    print("build s = model encoding of every document + Chroma/BM25/table writes; "
-          "~ = encoding extrapolated from the documents actually encoded (--encode-limit).")
+            print(
+                f"{row['products']:>8} {build:>8} {label:>8} "
+                f"{row['queries']:>9} {row['samples']:>4} {row['p50_ms']:>7.1f} "
+                f"{row['p95_ms']:>7.1f} {ok:>7} {row['cpu_p50_ms']:>8.1f} "
+                f"{row['cpu_p95_ms']:>8.1f} {row['mean_total']:>8}"
+            )
+    print(
+        f"\n* baseline (one ranking alone). Target: hybrid p95 <= {TARGET_P95_MS:.0f} ms "
+        "wall time, query embedding included; cpu = CPU time of the searching thread."
+    )
+    print(
+        "build s = model encoding of every document + Chroma/BM25/table writes; "
+        "~ = encoding extrapolated from the documents actually encoded (--encode-limit)."
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--products", type=int, default=50_000, help="large catalog size")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the query mix")
     parser.add_argument("--no-demo", action="store_true", help="skip the 1,600-product run")
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--encode-limit", type=int, default=5000,
-                        help="encode at most this many documents with the model; later "
-                             "products reuse a same-subcategory vector (see document_vectors)")
+    parser.add_argument(
+        "--encode-limit",
+        type=int,
+        default=5000,
+        help="encode at most this many documents with the model; later "
+        "products reuse a same-subcategory vector (see document_vectors)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
@@ -245,19 +279,29 @@ def main(argv: list[str] | None = None) -> int:
     sizes = ([] if args.no_demo or args.products == DEMO_SIZE else [DEMO_SIZE]) + [args.products]
     workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
-        results = [bench_size(n, embedder, args.rounds, workdir, args.encode_limit)
-                   for n in sizes]
+        results = [bench_size(n, embedder, args.rounds, workdir, args.encode_limit) for n in sizes]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print_table(results)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS_DIR / f"search-{args.products}-{stamp}.json"
-    out.write_text(json.dumps({
-        "when": stamp, "model": args.model, "threads": args.threads, "machine": platform.platform(),
-        "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-        "target_p95_ms": TARGET_P95_MS, "sizes": results,
-    }, indent=2), "utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "model": args.model,
+                "threads": args.threads,
+                "machine": platform.platform(),
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+                "target_p95_ms": TARGET_P95_MS,
+                "sizes": results,
+            },
+            indent=2,
+        ),
+        "utf-8",
+    )
     print(f"results: {out}")
     return 0
 

@@ -32,8 +32,9 @@ def _shop(settings: Settings) -> SqlShopService:
     from actions.shop.db import create_engine_from_url
     from actions.shop.sql_service import SqlShopService
 
-    return SqlShopService(create_engine_from_url(settings.shop_database_url),
-                          currency=settings.currency)
+    return SqlShopService(
+        create_engine_from_url(settings.shop_database_url), currency=settings.currency
+    )
 
 
 def _open(settings: Settings) -> KnowledgeBase:
@@ -111,8 +112,11 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="index the catalog and the FAQ")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")

@@ -136,9 +136,7 @@ class KnowledgeBase:
         parsed = self.parser.parse(query)
         effective = parsed.filters.merged(filters) if filters else parsed.filters
         chosen: Sort = sort or ("price_asc" if parsed.prefers_cheap else "relevance")
-        return self.products.search(
-            parsed.text, effective, limit=limit, offset=offset, sort=chosen
-        )
+        return self.products.search(parsed.text, effective, limit=limit, offset=offset, sort=chosen)
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
         return self.faq.ask(question, k=k)

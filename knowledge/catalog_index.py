@@ -89,9 +89,7 @@ def _batches(items: Iterable[Product], size: int) -> Iterator[list[Product]]:
         yield batch
 
 
-def catalog_up_to_date(
-    client: ClientAPI, folder: Path, wanted: str
-) -> bool:
+def catalog_up_to_date(client: ClientAPI, folder: Path, wanted: str) -> bool:
     manifest = Manifest.load(folder)
     if manifest is None or manifest.fingerprint != wanted:
         return False
@@ -115,9 +113,7 @@ def build_catalog_index(
 ) -> BuildReport:
     """Index ``products`` unless the manifest says this catalog and model are indexed."""
     # the backend too: the index and the queries must come from the same embedder
-    wanted = fingerprint(
-        catalog_fingerprint, embedder.name, embedder.backend, str(INDEX_VERSION)
-    )
+    wanted = fingerprint(catalog_fingerprint, embedder.name, embedder.backend, str(INDEX_VERSION))
     started = time.perf_counter()
     if not force and catalog_up_to_date(client, folder, wanted):
         log.info("Product index is up to date (%s); skipping.", wanted[:12])

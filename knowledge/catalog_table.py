@@ -31,7 +31,7 @@ def norm_size(value: str) -> str:
     text = fold(value).strip()
     for prefix in ("eu ", "size "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return " ".join(text.split()).upper()
 
 
@@ -159,8 +159,16 @@ class CatalogTable:
         meta = {
             "vocab": {field: codes.values for field, codes in self._vocab.items()},
             "rows": [
-                [r.product_id, r.title, r.brand, r.category, r.subcategory,
-                 list(r.colours), list(r.sizes), r.image_url]
+                [
+                    r.product_id,
+                    r.title,
+                    r.brand,
+                    r.category,
+                    r.subcategory,
+                    list(r.colours),
+                    list(r.sizes),
+                    r.image_url,
+                ]
                 for r in self.rows
             ],
         }
@@ -207,7 +215,10 @@ class CatalogTable:
             else:
                 mask &= self._product_codes[field] == code
         variant_filters = (
-            filters.colour, filters.size, filters.price_min_cents, filters.price_max_cents
+            filters.colour,
+            filters.size,
+            filters.price_min_cents,
+            filters.price_max_cents,
         )
         if all(value is None for value in variant_filters):
             return mask, self.min_price

@@ -184,8 +184,12 @@ def _load_onnx(folder: str, cache_dir: Path) -> OnnxSentenceModel | None:
         return None
     except (ImportError, OSError, RuntimeError) as exc:
         # e.g. the `onnx` package missing for the one-time export, or an unwritable cache
-        log.warning("Could not prepare the ONNX graph of %s (%s); using sentence-transformers "
-                    "(slower queries).", folder, exc)
+        log.warning(
+            "Could not prepare the ONNX graph of %s (%s); using sentence-transformers "
+            "(slower queries).",
+            folder,
+            exc,
+        )
         return None
     log.info("Embedding model %s on onnxruntime (%s)", folder, model.graph)
     return model
@@ -207,6 +211,5 @@ def _load_sentence_transformer(name_or_path: str, target: str, threads: int) -> 
     except OSError as exc:
         raise EmbeddingModelError(
             name_or_path,
-            f"{exc}. Without internet access use the default {DEFAULT_MODEL!r} "
-            "or a local folder.",
+            f"{exc}. Without internet access use the default {DEFAULT_MODEL!r} or a local folder.",
         ) from exc

@@ -95,8 +95,12 @@ def build_faq_index(
             texts.append(phrasing)
             metadatas.append({"entry_id": entry.id, "row": row, "topic": entry.topic})
     add_batched(
-        client, collection, ids=ids, embeddings=embedder.encode(texts, threads=BUILD_THREADS),
-        documents=texts, metadatas=list(metadatas),
+        client,
+        collection,
+        ids=ids,
+        embeddings=embedder.encode(texts, threads=BUILD_THREADS),
+        documents=texts,
+        metadatas=list(metadatas),
     )
     staging = folder.with_name(folder.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)

@@ -25,9 +25,7 @@ def _text(path: Path, where: str, entry: dict[str, Any], field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FaqDataError(path, f"{where}: field {field!r} must be a non-empty text.")
     if len(value) > _MAX_TEXT:
-        raise FaqDataError(
-            path, f"{where}: field {field!r} is longer than {_MAX_TEXT} characters."
-        )
+        raise FaqDataError(path, f"{where}: field {field!r} is longer than {_MAX_TEXT} characters.")
     return " ".join(value.split())
 
 

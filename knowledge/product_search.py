@@ -100,8 +100,12 @@ class ProductSearch:
             "Product index opened: %d products in %.1f s", len(table), time.perf_counter() - started
         )
         return cls(
-            table=table, lexical=lexical, vectors=vectors, embedder=embedder,
-            in_stock=in_stock, currency=currency,
+            table=table,
+            lexical=lexical,
+            vectors=vectors,
+            embedder=embedder,
+            in_stock=in_stock,
+            currency=currency,
         )
 
     # ---------------------------------------------------------------------------------
@@ -145,9 +149,7 @@ class ProductSearch:
         stock: set[str] | None = None
         if filters.in_stock_only:
             stock = self._stock_of(self.table.ids[i] for i in ordered)
-            ordered = np.asarray(
-                [i for i in ordered if self.table.ids[i] in stock], dtype=np.int64
-            )
+            ordered = np.asarray([i for i in ordered if self.table.ids[i] in stock], dtype=np.int64)
         page = ordered[offset : offset + limit]
         if stock is None:
             stock = self._stock_of(self.table.ids[i] for i in page)

@@ -29,8 +29,7 @@ _MAX_WORDS = (
 _MIN_WORDS = r"over|above|more\s+than|at\s+least|min(?:imum)?|starting\s+(?:at|from)|>=?"
 
 _PRICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("range", re.compile(
-        rf"\b(?:between|from)\s+{_AMOUNT}\s*(?:and|to|-)\s*{_AMOUNT}", re.I)),
+    ("range", re.compile(rf"\b(?:between|from)\s+{_AMOUNT}\s*(?:and|to|-)\s*{_AMOUNT}", re.I)),
     ("range", re.compile(rf"(?<![\w.]){_AMOUNT}\s*(?:-|to)\s*{_AMOUNT}(?=\s*{_CUR})", re.I)),
     ("max", re.compile(rf"(?:\b|(?<=\s)|^)(?:{_MAX_WORDS})\s*(?:the\s+)?{_AMOUNT}", re.I)),
     ("min", re.compile(rf"(?:\b|(?<=\s)|^)(?:{_MIN_WORDS})\s*{_AMOUNT}", re.I)),
@@ -61,15 +60,54 @@ _UNIT_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 # Filler words dropped from the free text (beyond the general stop words).
 _FILLER = STOPWORDS | frozenset(
     [
-        "im", "dont", "me", "something", "anything", "stuff", "items", "item", "products",
-        "product", "one", "ones", "buy", "need", "want", "wanted", "looking", "search",
-        "searching", "browse", "got", "euro", "euros", "eur", "price", "priced", "only", "just",
-        "like", "would", "love",
+        "im",
+        "dont",
+        "me",
+        "something",
+        "anything",
+        "stuff",
+        "items",
+        "item",
+        "products",
+        "product",
+        "one",
+        "ones",
+        "buy",
+        "need",
+        "want",
+        "wanted",
+        "looking",
+        "search",
+        "searching",
+        "browse",
+        "got",
+        "euro",
+        "euros",
+        "eur",
+        "price",
+        "priced",
+        "only",
+        "just",
+        "like",
+        "would",
+        "love",
     ]
 )
 _BASIC_COLOURS = (
-    "black", "white", "grey", "gray", "blue", "red", "green", "yellow", "orange", "pink",
-    "purple", "brown", "beige", "navy",
+    "black",
+    "white",
+    "grey",
+    "gray",
+    "blue",
+    "red",
+    "green",
+    "yellow",
+    "orange",
+    "pink",
+    "purple",
+    "brown",
+    "beige",
+    "navy",
 )
 _MAX_NGRAM = 4
 _FUZZY_MIN_LEN = 5
@@ -166,7 +204,7 @@ class QueryParser:
     # prices, sizes -------------------------------------------------------------------
     @staticmethod
     def _blank(text: str, match: re.Match[str]) -> str:
-        return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+        return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
 
     def _take_prices(self, text: str, found: dict[str, object]) -> str:
         for kind, pattern in _PRICE_PATTERNS:

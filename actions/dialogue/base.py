@@ -27,10 +27,11 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SHOP_DOWN = ("Sorry, I can't reach the shop system right now. Please try again in a few "
-             "minutes.")
-SEARCH_DOWN = ("Sorry, product search and shop answers are unavailable right now. Please try "
-               "again in a few minutes.")
+SHOP_DOWN = "Sorry, I can't reach the shop system right now. Please try again in a few minutes."
+SEARCH_DOWN = (
+    "Sorry, product search and shop answers are unavailable right now. Please try "
+    "again in a few minutes."
+)
 ORDER_NOT_FOUND = "I couldn't find an order with that number for that e-mail."
 
 
@@ -62,8 +63,10 @@ def explain(error: errors.ShopError, currency: str) -> str:
     if isinstance(error, errors.CartEmpty):
         return "Your cart is empty. Find something you like first!"
     if isinstance(error, errors.OrderNotCancellable):
-        return (f"Order {error.number} is already {error.status}, so it can't be cancelled. "
-                "Once it's delivered you can return it within 30 days.")
+        return (
+            f"Order {error.number} is already {error.status}, so it can't be cancelled. "
+            "Once it's delivered you can return it within 30 days."
+        )
     if isinstance(error, errors.ReturnNotAllowed):
         return f"I can't open a return for order {error.number}: {error.reason}"
     if isinstance(error, errors.InvalidCheckoutDetails):
@@ -71,8 +74,9 @@ def explain(error: errors.ShopError, currency: str) -> str:
     return f"Sorry, that didn't work: {error}"
 
 
-async def guarded(coroutine: Any, dispatcher: CollectingDispatcher,
-                  action_name: str) -> list[dict[str, Any]]:
+async def guarded(
+    coroutine: Any, dispatcher: CollectingDispatcher, action_name: str
+) -> list[dict[str, Any]]:
     """Await an action body; turn expected failures into a message and no events."""
     try:
         result: list[dict[str, Any]] = await coroutine
@@ -93,13 +97,15 @@ async def guarded(coroutine: Any, dispatcher: CollectingDispatcher,
 class ShopAction(Action, ABC):
     """A custom action whose body runs inside ``guarded``."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         return await guarded(self.act(dispatcher, tracker, domain), dispatcher, self.name())
 
     @abstractmethod
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]: ...
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]: ...
 
 
 def price(cents: int) -> str:

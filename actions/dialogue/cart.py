@@ -24,21 +24,23 @@ _REMOVE = re.compile(r"\b(remove|delete|take out|drop|get rid of)\b", re.IGNOREC
 _EMPTY = re.compile(r"\b(empty|clear|remove everything|remove all|delete all)\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"\b(\d{1,2})\b")
 
-CART_BUTTONS = [{"title": "View cart", "payload": "/view_cart"},
-                {"title": "Checkout", "payload": "/checkout"}]
+CART_BUTTONS = [
+    {"title": "View cart", "payload": "/view_cart"},
+    {"title": "Checkout", "payload": "/checkout"},
+]
 
 
 def cart_key(tracker: Tracker) -> str:
     return tracker.sender_id
 
 
-def _choice_buttons(product: Product, slot: str, options: tuple[str, ...],
-                    known: dict[str, str | int]) -> list[dict[str, str]]:
+def _choice_buttons(
+    product: Product, slot: str, options: tuple[str, ...], known: dict[str, str | int]
+) -> list[dict[str, str]]:
     buttons = []
     for option in options[:12]:
         entities = {**known, slot: option}
-        buttons.append({"title": option,
-                        "payload": f"/add_to_cart{json.dumps(entities)}"})
+        buttons.append({"title": option, "payload": f"/add_to_cart{json.dumps(entities)}"})
     return buttons
 
 
@@ -46,8 +48,9 @@ class ActionAddToCart(ShopAction):
     def name(self) -> str:
         return "action_add_to_cart"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         product = await product_in_focus(tracker)
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
@@ -66,23 +69,32 @@ class ActionAddToCart(ShopAction):
             known["size"] = size
         focus = [SlotSet("product_in_focus", product.id)]
         if product.sizes and size is None:
-            dispatcher.utter_message(text=f"Which size of the {product.title}?",
-                                     buttons=_choice_buttons(product, "size", product.sizes,
-                                                             known))
+            dispatcher.utter_message(
+                text=f"Which size of the {product.title}?",
+                buttons=_choice_buttons(product, "size", product.sizes, known),
+            )
             return focus
         if product.colours and colour is None:
-            dispatcher.utter_message(text=f"Which colour of the {product.title}?",
-                                     buttons=_choice_buttons(product, "colour",
-                                                             product.colours, known))
+            dispatcher.utter_message(
+                text=f"Which colour of the {product.title}?",
+                buttons=_choice_buttons(product, "colour", product.colours, known),
+            )
             return focus
         shop = services.current().shop
-        cart = await call(shop.add_to_cart, cart_key(tracker), product.id, quantity=quantity,
-                          size=size, colour=colour)
+        cart = await call(
+            shop.add_to_cart,
+            cart_key(tracker),
+            product.id,
+            quantity=quantity,
+            size=size,
+            colour=colour,
+        )
         dispatcher.utter_message(
             text=f"Added {quantity} x {product.title}{variant_phrase(size, colour)} to your "
-                 f"cart. Cart total: {money(cart.total_cents, cart.currency)} "
-                 f"({cart.item_count} item{'s' if cart.item_count != 1 else ''}).",
-            buttons=CART_BUTTONS)
+            f"cart. Cart total: {money(cart.total_cents, cart.currency)} "
+            f"({cart.item_count} item{'s' if cart.item_count != 1 else ''}).",
+            buttons=CART_BUTTONS,
+        )
         return focus
 
 
@@ -90,16 +102,19 @@ def say_cart(dispatcher: CollectingDispatcher, cart: Cart) -> None:
     if not cart.lines:
         dispatcher.utter_message(text="Your cart is empty. What are you looking for?")
         return
-    dispatcher.utter_message(text="In your cart:\n" + cart_summary(cart),
-                             buttons=[{"title": "Checkout", "payload": "/checkout"}])
+    dispatcher.utter_message(
+        text="In your cart:\n" + cart_summary(cart),
+        buttons=[{"title": "Checkout", "payload": "/checkout"}],
+    )
 
 
 class ActionViewCart(ShopAction):
     def name(self) -> str:
         return "action_view_cart"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         cart = await call(services.current().shop.get_cart, cart_key(tracker))
         say_cart(dispatcher, cart)
         return []
@@ -126,8 +141,9 @@ class ActionUpdateCart(ShopAction):
     def name(self) -> str:
         return "action_update_cart"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         shop = services.current().shop
         key = cart_key(tracker)
         message = said.text(tracker)
@@ -141,21 +157,30 @@ class ActionUpdateCart(ShopAction):
             return []
         line = await _target_line(tracker, cart)
         if line is None:
-            buttons = [{"title": f"Remove {item.title}{variant_phrase(item.size, item.colour)}",
-                        "payload": f'/update_cart{{"ordinal": "{i + 1}"}}'}
-                       for i, item in enumerate(cart.lines)]
-            dispatcher.utter_message(text="Which item should I change?\n" + cart_summary(cart),
-                                     buttons=buttons)
+            buttons = [
+                {
+                    "title": f"Remove {item.title}{variant_phrase(item.size, item.colour)}",
+                    "payload": f'/update_cart{{"ordinal": "{i + 1}"}}',
+                }
+                for i, item in enumerate(cart.lines)
+            ]
+            dispatcher.utter_message(
+                text="Which item should I change?\n" + cart_summary(cart), buttons=buttons
+            )
             return []
         quantity = said.parse_quantity(said.entity(tracker, "quantity"))
         if quantity is None and not _REMOVE.search(message):
             found = _QUANTITY.search(message)
             quantity = int(found.group(1)) if found else None
         if _REMOVE.search(message) or quantity is None or quantity == 0:
-            if quantity is None and not _REMOVE.search(message) and said.entity(
-                    tracker, "ordinal") is None:
+            if (
+                quantity is None
+                and not _REMOVE.search(message)
+                and said.entity(tracker, "ordinal") is None
+            ):
                 dispatcher.utter_message(
-                    text=f"How many {line.title} would you like? (0 removes it)")
+                    text=f"How many {line.title} would you like? (0 removes it)"
+                )
                 return []
             cart = await call(shop.set_quantity, key, line.sku, 0)
             dispatcher.utter_message(text=f"Removed the {line.title} from your cart.")

@@ -10,19 +10,34 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 INTENT_WORDS = {
-    "greet": "say hello", "goodbye": "say goodbye", "thank": "say thanks",
-    "affirm": "say yes", "deny": "say no", "bot_challenge": "ask whether I'm a bot",
-    "chitchat": "chat a bit", "out_of_scope": "ask about something else",
-    "help": "know what I can do", "search_product": "search for a product",
-    "refine_search": "narrow down the results", "search_cheaper": "see cheaper products",
-    "show_more": "see more results", "select_product": "look at one of the products",
-    "product_question": "ask about a product", "check_availability": "check stock",
-    "add_to_cart": "add something to your cart", "view_cart": "see your cart",
-    "update_cart": "change your cart", "checkout": "check out",
-    "list_orders": "see your orders", "track_order": "track an order",
-    "cancel_order": "cancel an order", "return_item": "return an item",
-    "refund_status": "check a refund", "ask_faq": "ask a question about the shop",
-    "human_handoff": "talk to a person", "inform": "give me some details",
+    "greet": "say hello",
+    "goodbye": "say goodbye",
+    "thank": "say thanks",
+    "affirm": "say yes",
+    "deny": "say no",
+    "bot_challenge": "ask whether I'm a bot",
+    "chitchat": "chat a bit",
+    "out_of_scope": "ask about something else",
+    "help": "know what I can do",
+    "search_product": "search for a product",
+    "refine_search": "narrow down the results",
+    "search_cheaper": "see cheaper products",
+    "show_more": "see more results",
+    "select_product": "look at one of the products",
+    "product_question": "ask about a product",
+    "check_availability": "check stock",
+    "add_to_cart": "add something to your cart",
+    "view_cart": "see your cart",
+    "update_cart": "change your cart",
+    "checkout": "check out",
+    "list_orders": "see your orders",
+    "track_order": "track an order",
+    "cancel_order": "cancel an order",
+    "return_item": "return an item",
+    "refund_status": "check a refund",
+    "ask_faq": "ask a question about the shop",
+    "human_handoff": "talk to a person",
+    "inform": "give me some details",
     "stop": "stop what we're doing",
 }
 
@@ -31,21 +46,28 @@ class ActionDefaultAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         names = [r.get("name") for r in ranking if isinstance(r, dict)]
         candidate = next((n for n in names if isinstance(n, str) and n != "nlu_fallback"), None)
         if candidate is None or candidate not in INTENT_WORDS:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        entities = {e["entity"]: e["value"]
-                    for e in (tracker.latest_message or {}).get("entities") or []
-                    if isinstance(e, dict) and isinstance(e.get("entity"), str)
-                    and isinstance(e.get("value"), (str, int, float))}
+        entities = {
+            e["entity"]: e["value"]
+            for e in (tracker.latest_message or {}).get("entities") or []
+            if isinstance(e, dict)
+            and isinstance(e.get("entity"), str)
+            and isinstance(e.get("value"), (str, int, float))
+        }
         payload = f"/{candidate}" + (json.dumps(entities) if entities else "")
         dispatcher.utter_message(
             text=f"Sorry, I'm not sure I understood. Did you want to {INTENT_WORDS[candidate]}?",
-            buttons=[{"title": "Yes", "payload": payload},
-                     {"title": "No, let me rephrase", "payload": "/out_of_scope"}])
+            buttons=[
+                {"title": "Yes", "payload": payload},
+                {"title": "No, let me rephrase", "payload": "/out_of_scope"},
+            ],
+        )
         return []

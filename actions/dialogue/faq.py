@@ -12,20 +12,21 @@ from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 
-UNSURE = ("I'm not sure I know the answer to that. Would you like me to ask a person from "
-          "our team?")
+UNSURE = "I'm not sure I know the answer to that. Would you like me to ask a person from our team?"
 
 
 class ActionAnswerFaq(ShopAction):
     def name(self) -> str:
         return "action_answer_faq"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         question = said.text(tracker)
         if not question or question.startswith("/"):
-            dispatcher.utter_message(text="What would you like to know? Delivery, payment, "
-                                          "returns, warranty...")
+            dispatcher.utter_message(
+                text="What would you like to know? Delivery, payment, returns, warranty..."
+            )
             return []
         results = await call(services.current().knowledge.faq.ask, question)
         best = results.best

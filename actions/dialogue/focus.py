@@ -15,7 +15,8 @@ from actions.shop.errors import ProductNotFound
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ORDINAL_WORDS = re.compile(
-    r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE)
+    r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE
+)
 
 
 def _words(text: str) -> set[str]:

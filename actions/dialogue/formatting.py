@@ -89,8 +89,10 @@ def cart_summary(cart: Cart) -> str:
         f"{money(line.total_cents, cart.currency)}"
         for line in cart.lines
     ]
-    lines.append(f"Total: {money(cart.total_cents, cart.currency)} "
-                 f"({cart.item_count} item{'s' if cart.item_count != 1 else ''})")
+    lines.append(
+        f"Total: {money(cart.total_cents, cart.currency)} "
+        f"({cart.item_count} item{'s' if cart.item_count != 1 else ''})"
+    )
     return "\n".join(lines)
 
 

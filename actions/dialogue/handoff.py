@@ -28,13 +28,20 @@ class ActionRequestHandoff(ShopAction):
     def name(self) -> str:
         return "action_request_handoff"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         current = services.current()
         customer_id = said.verified_customer(tracker, current.settings.customer_token_secret)
-        await call(current.handoff.request, tracker.sender_id, reason=_reason(tracker),
-                   customer_id=customer_id, channel=said.channel(tracker))
+        await call(
+            current.handoff.request,
+            tracker.sender_id,
+            reason=_reason(tracker),
+            customer_id=customer_id,
+            channel=said.channel(tracker),
+        )
         dispatcher.utter_message(
             text="I've asked a colleague to join. A person will pick up this conversation "
-                 "here as soon as possible; you can keep chatting with me meanwhile.")
+            "here as soon as possible; you can keep chatting with me meanwhile."
+        )
         return []

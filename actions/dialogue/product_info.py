@@ -19,8 +19,10 @@ from actions.dialogue.search_state import SearchState
 from actions.shop.api import Availability, Product
 from actions.shop.locations import match_location
 
-ASK_WHICH = ("Which product do you mean? Search for something, or pick one of the results "
-             "(\"the second one\").")
+ASK_WHICH = (
+    "Which product do you mean? Search for something, or pick one of the results "
+    '("the second one").'
+)
 
 # question words -> the catalog detail that answers them
 _ASPECTS = (
@@ -53,15 +55,24 @@ def _aspect(tracker: Tracker, product: Product) -> str | None:
 def answer(product: Product, aspect: str | None, currency: str) -> str:
     title = product.title
     if aspect == "sizes":
-        return (f"The {title} comes in sizes {listing(product.sizes, 20)}." if product.sizes
-                else f"The {title} comes in one size.")
+        return (
+            f"The {title} comes in sizes {listing(product.sizes, 20)}."
+            if product.sizes
+            else f"The {title} comes in one size."
+        )
     if aspect == "colours":
-        return (f"The {title} comes in {listing(product.colours, 12)}." if product.colours
-                else f"The {title} comes in a single colour.")
+        return (
+            f"The {title} comes in {listing(product.colours, 12)}."
+            if product.colours
+            else f"The {title} comes in a single colour."
+        )
     if aspect == "material":
         material = product.material or product.attributes.get("material")
-        return (f"The {title} is made of {material}." if material
-                else f"The product details don't say what the {title} is made of.")
+        return (
+            f"The {title} is made of {material}."
+            if material
+            else f"The product details don't say what the {title} is made of."
+        )
     if aspect == "price":
         return f"The {title} costs from {money(product.price_from_cents, currency)}."
     if aspect == "brand":
@@ -76,37 +87,48 @@ def answer(product: Product, aspect: str | None, currency: str) -> str:
         return f"The {title}'s {label}: {value}."
     known = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in product.attributes.items())
     about = f" about {aspect}" if aspect else ""
-    return (f"The product details don't say anything{about} for the {title}."
-            + (f" Here's what I know: {known}." if known else ""))
+    return f"The product details don't say anything{about} for the {title}." + (
+        f" Here's what I know: {known}." if known else ""
+    )
 
 
 class ActionSelectProduct(ShopAction):
     def name(self) -> str:
         return "action_select_product"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         product = await product_in_focus(tracker)
         if product is None:
             name = said.entity(tracker, "product")
             if name:
-                results = await call(services.current().knowledge.products.search, name,
-                                     SearchState().filters, limit=5, offset=0,
-                                     sort="relevance")
+                results = await call(
+                    services.current().knowledge.products.search,
+                    name,
+                    SearchState().filters,
+                    limit=5,
+                    offset=0,
+                    sort="relevance",
+                )
                 ids = [hit.product_id for hit in results.hits]
                 candidates = await call(services.current().shop.get_products, ids)
                 product = best_title_match(name, candidates) or (
-                    candidates[0] if candidates else None)
+                    candidates[0] if candidates else None
+                )
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
             return []
         currency = services.current().shop.currency
         dispatcher.utter_message(
             text=product_details(product, currency),
-            buttons=[{"title": "Add to cart", "payload": "/add_to_cart"},
-                     {"title": "In stock in a store?", "payload": "/check_availability"},
-                     {"title": "Back to results", "payload": "/show_more"}],
-            image=product.image_url)
+            buttons=[
+                {"title": "Add to cart", "payload": "/add_to_cart"},
+                {"title": "In stock in a store?", "payload": "/check_availability"},
+                {"title": "Back to results", "payload": "/show_more"},
+            ],
+            image=product.image_url,
+        )
         return [SlotSet("product_in_focus", product.id)]
 
 
@@ -114,8 +136,9 @@ class ActionAnswerProductQuestion(ShopAction):
     def name(self) -> str:
         return "action_answer_product_question"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         product = await product_in_focus(tracker)
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
@@ -138,24 +161,34 @@ def _choice(tracker: Tracker, name: str, offered: tuple[str, ...]) -> str | None
     return None
 
 
-def describe_availability(product: Product, availability: Availability, *,
-                          size: str | None, colour: str | None,
-                          location_code: str | None) -> str:
+def describe_availability(
+    product: Product,
+    availability: Availability,
+    *,
+    size: str | None,
+    colour: str | None,
+    location_code: str | None,
+) -> str:
     lines = [f"{product.title}{variant_phrase(size, colour)}:"]
     stores = [s for s in availability.per_location if s.location.kind == "store"]
     if location_code:
         stores = [s for s in availability.per_location if s.location.code == location_code]
     for stock in stores:
         count = stock.available
-        lines.append(f"- {stock.location.name}: "
-                     + (f"{count} available" if count else "out of stock"))
+        lines.append(
+            f"- {stock.location.name}: " + (f"{count} available" if count else "out of stock")
+        )
     if availability.in_stock_online:
-        lines.append(f"- Online: in stock, delivered in {availability.delivery_days_min}-"
-                     f"{availability.delivery_days_max} business days.")
+        lines.append(
+            f"- Online: in stock, delivered in {availability.delivery_days_min}-"
+            f"{availability.delivery_days_max} business days."
+        )
     else:
-        lines.append(f"- Online: out of stock right now; delivery in about "
-                     f"{availability.delivery_days_min}-{availability.delivery_days_max} "
-                     "business days after restocking.")
+        lines.append(
+            f"- Online: out of stock right now; delivery in about "
+            f"{availability.delivery_days_min}-{availability.delivery_days_max} "
+            "business days after restocking."
+        )
     return "\n".join(lines)
 
 
@@ -163,8 +196,9 @@ class ActionCheckAvailability(ShopAction):
     def name(self) -> str:
         return "action_check_availability"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         product = await product_in_focus(tracker)
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
@@ -178,11 +212,18 @@ class ActionCheckAvailability(ShopAction):
                 break
         if location is None:
             location = next(
-                (loc for loc in known if loc.city.lower() in said.text(tracker).lower()), None)
+                (loc for loc in known if loc.city.lower() in said.text(tracker).lower()), None
+            )
         size = _choice(tracker, "size", product.sizes)
         colour = _choice(tracker, "colour", product.colours)
         availability = await call(shop.availability, product.id, size=size, colour=colour)
-        dispatcher.utter_message(text=describe_availability(
-            product, availability, size=size, colour=colour,
-            location_code=location.code if location else None))
+        dispatcher.utter_message(
+            text=describe_availability(
+                product,
+                availability,
+                size=size,
+                colour=colour,
+                location_code=location.code if location else None,
+            )
+        )
         return [SlotSet("product_in_focus", product.id)]

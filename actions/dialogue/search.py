@@ -22,13 +22,36 @@ from actions.dialogue.formatting import filters_phrase, hit_line
 from actions.dialogue.search_state import PAGE_SIZE, SearchState, entity_filters
 from knowledge.api import ParsedQuery, SearchFilters, SearchResults
 
-_FILLER = {"any", "anything", "some", "ones", "one", "them", "those", "please", "in", "only",
-           "show", "me", "what", "about", "do", "you", "have", "the", "a", "with", "and"}
+_FILLER = {
+    "any",
+    "anything",
+    "some",
+    "ones",
+    "one",
+    "them",
+    "those",
+    "please",
+    "in",
+    "only",
+    "show",
+    "me",
+    "what",
+    "about",
+    "do",
+    "you",
+    "have",
+    "the",
+    "a",
+    "with",
+    "and",
+}
 
 
 def filters_from_entities(tracker: Tracker) -> SearchFilters:
-    values = {name: said.entity(tracker, name)
-              for name in ("category", "colour", "size", "brand", "material")}
+    values = {
+        name: said.entity(tracker, name)
+        for name in ("category", "colour", "size", "brand", "material")
+    }
     price_max = said.parse_price_cents(said.entity(tracker, "price", role="max"))
     price_min = said.parse_price_cents(said.entity(tracker, "price", role="min"))
     if price_max is None and price_min is None:
@@ -49,12 +72,23 @@ def meaningful(query: str) -> str:
 
 async def run_search(state: SearchState) -> SearchResults:
     knowledge = services.current().knowledge
-    return await call(knowledge.products.search, state.query, state.filters, limit=PAGE_SIZE,
-                      offset=state.offset, sort=state.sort)
+    return await call(
+        knowledge.products.search,
+        state.query,
+        state.filters,
+        limit=PAGE_SIZE,
+        offset=state.offset,
+        sort=state.sort,
+    )
 
 
-def show_results(dispatcher: CollectingDispatcher, state: SearchState,
-                 results: SearchResults, *, intro: str | None = None) -> list[dict[str, Any]]:
+def show_results(
+    dispatcher: CollectingDispatcher,
+    state: SearchState,
+    results: SearchResults,
+    *,
+    intro: str | None = None,
+) -> list[dict[str, Any]]:
     """Say the page of results and return the slot events that remember it."""
     currency = services.current().shop.currency
     what = state.query or "products"
@@ -62,25 +96,34 @@ def show_results(dispatcher: CollectingDispatcher, state: SearchState,
     described = f"{what} ({constraints})" if constraints else what
     first = results.offset + 1
     last = results.offset + len(results.hits)
-    header = intro or (f"Here are {first}-{last} of {results.total} matches for {described}:"
-                       if results.total > len(results.hits) or results.offset
-                       else f"I found {results.total} for {described}:")
+    header = intro or (
+        f"Here are {first}-{last} of {results.total} matches for {described}:"
+        if results.total > len(results.hits) or results.offset
+        else f"I found {results.total} for {described}:"
+    )
     lines = [header]
     lines.extend(hit_line(first + i, hit) for i, hit in enumerate(results.hits))
     lines.append("Tell me which one interests you, or refine (colour, size, price).")
-    buttons = [{"title": f"{first + i}. {hit.title}",
-                "payload": f'/select_product{{"ordinal": "{i + 1}"}}'}
-               for i, hit in enumerate(results.hits)]
+    buttons = [
+        {
+            "title": f"{first + i}. {hit.title}",
+            "payload": f'/select_product{{"ordinal": "{i + 1}"}}',
+        }
+        for i, hit in enumerate(results.hits)
+    ]
     if results.has_more:
         buttons.append({"title": "Show more", "payload": "/show_more"})
     buttons.append({"title": "Cheaper ones", "payload": "/search_cheaper"})
     dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
-    return [SlotSet("search_state", state.to_slot()),
-            SlotSet("last_results", [hit.product_id for hit in results.hits])]
+    return [
+        SlotSet("search_state", state.to_slot()),
+        SlotSet("last_results", [hit.product_id for hit in results.hits]),
+    ]
 
 
-def say_nothing_found(dispatcher: CollectingDispatcher, state: SearchState,
-                      *, refining: bool) -> None:
+def say_nothing_found(
+    dispatcher: CollectingDispatcher, state: SearchState, *, refining: bool
+) -> None:
     currency = services.current().shop.currency
     constraints = filters_phrase(state.filters, currency)
     what = state.query or "products"
@@ -88,25 +131,29 @@ def say_nothing_found(dispatcher: CollectingDispatcher, state: SearchState,
     if refining:
         dispatcher.utter_message(
             text=f"I couldn't find any {described}. Your previous results still stand; "
-                 "try another colour, size or price.")
+            "try another colour, size or price."
+        )
     else:
         dispatcher.utter_message(
-            text=f"Sorry, I couldn't find any {described}. Try fewer details or other words.")
+            text=f"Sorry, I couldn't find any {described}. Try fewer details or other words."
+        )
 
 
 class ActionSearchProducts(ShopAction):
     def name(self) -> str:
         return "action_search_products"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         parsed, filters = await understand(tracker)
         query = meaningful(parsed.text) or (said.entity(tracker, "product") or "")
         if not query and filters == SearchFilters():
             dispatcher.utter_message(response="utter_ask_what_product")
             return []
-        state = SearchState(query=query, filters=filters,
-                            sort="price_asc" if parsed.prefers_cheap else "relevance")
+        state = SearchState(
+            query=query, filters=filters, sort="price_asc" if parsed.prefers_cheap else "relevance"
+        )
         results = await run_search(state)
         if not results.hits:
             say_nothing_found(dispatcher, state, refining=False)
@@ -118,8 +165,9 @@ class ActionRefineSearch(ShopAction):
     def name(self) -> str:
         return "action_refine_search"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         previous = SearchState.from_slot(tracker.get_slot("search_state"))
         parsed, filters = await understand(tracker)
         product_words = said.entity(tracker, "product")
@@ -131,7 +179,8 @@ class ActionRefineSearch(ShopAction):
             state = previous.refined(filters, query=product_words)
         if state == previous or not state.active:
             dispatcher.utter_message(
-                text="How should I narrow it down? A colour, a size, a brand or a price?")
+                text="How should I narrow it down? A colour, a size, a brand or a price?"
+            )
             return []
         results = await run_search(state)
         if not results.hits:
@@ -144,13 +193,15 @@ class ActionSearchCheaper(ShopAction):
     def name(self) -> str:
         return "action_search_cheaper"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         previous = SearchState.from_slot(tracker.get_slot("search_state"))
         shown = said.slot_list(tracker, "last_results")
         if not previous.active or not shown:
             dispatcher.utter_message(
-                text="Cheaper than what? Tell me what you're looking for first.")
+                text="Cheaper than what? Tell me what you're looking for first."
+            )
             return []
         products = await call(services.current().shop.get_products, shown)
         if not products:
@@ -162,19 +213,24 @@ class ActionSearchCheaper(ShopAction):
         if not results.hits:
             dispatcher.utter_message(
                 text=f"Those are already the cheapest: nothing under {price(cheapest)} "
-                     "matches. Want to drop a filter?")
+                "matches. Want to drop a filter?"
+            )
             return []
-        return show_results(dispatcher, state, results,
-                            intro=f"Cheaper than {price(cheapest)}, lowest price first "
-                                  f"({results.total} found):")
+        return show_results(
+            dispatcher,
+            state,
+            results,
+            intro=f"Cheaper than {price(cheapest)}, lowest price first ({results.total} found):",
+        )
 
 
 class ActionShowMore(ShopAction):
     def name(self) -> str:
         return "action_show_more"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         previous = SearchState.from_slot(tracker.get_slot("search_state"))
         if not previous.active:
             dispatcher.utter_message(text="More of what? Tell me what you're looking for.")
@@ -183,6 +239,7 @@ class ActionShowMore(ShopAction):
         results = await run_search(state)
         if not results.hits:
             dispatcher.utter_message(
-                text="That's everything I have for this search. Want to change a filter?")
+                text="That's everything I have for this search. Want to change a filter?"
+            )
             return []
         return show_results(dispatcher, state, results)

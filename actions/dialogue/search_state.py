@@ -52,14 +52,16 @@ class SearchState:
         return bool(self.query) or self.filters != SearchFilters()
 
     def refined(self, newer: SearchFilters, *, query: str | None = None) -> SearchState:
-        return SearchState(query=query or self.query, filters=self.filters.merged(newer),
-                           sort=self.sort, page=0)
+        return SearchState(
+            query=query or self.query, filters=self.filters.merged(newer), sort=self.sort, page=0
+        )
 
     def cheaper_than(self, cents: int) -> SearchState:
         ceiling = cents - 1
         current = self.filters.price_max_cents
-        filters = replace(self.filters, price_max_cents=ceiling if current is None
-                          else min(current, ceiling))
+        filters = replace(
+            self.filters, price_max_cents=ceiling if current is None else min(current, ceiling)
+        )
         if filters.price_min_cents is not None and filters.price_min_cents > ceiling:
             filters = replace(filters, price_min_cents=None)
         return SearchState(query=self.query, filters=filters, sort="price_asc", page=0)
@@ -68,8 +70,12 @@ class SearchState:
         return replace(self, page=self.page + 1)
 
     def to_slot(self) -> dict[str, Any]:
-        return {"query": self.query, "filters": asdict(self.filters), "sort": self.sort,
-                "page": self.page}
+        return {
+            "query": self.query,
+            "filters": asdict(self.filters),
+            "sort": self.sort,
+            "page": self.page,
+        }
 
     @classmethod
     def from_slot(cls, raw: object) -> SearchState:
@@ -82,22 +88,29 @@ class SearchState:
             query=query if isinstance(query, str) else "",
             filters=filters_from_dict(raw.get("filters")),
             sort="price_asc" if sort == "price_asc" else "relevance",
-            page=page if isinstance(page, int) and not isinstance(page, bool) and page >= 0
-            else 0,
+            page=page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0,
         )
 
 
-def entity_filters(values: dict[str, str | None], *, price_min_cents: int | None,
-                   price_max_cents: int | None) -> SearchFilters:
+def entity_filters(
+    values: dict[str, str | None], *, price_min_cents: int | None, price_max_cents: int | None
+) -> SearchFilters:
     """SearchFilters from NLU entity values (names as in ``SearchFilters``)."""
     known = {f.name for f in fields(SearchFilters)}
-    clean = {k: v.strip().lower() for k, v in values.items()
-             if k in known and isinstance(v, str) and v.strip()}
+    clean = {
+        k: v.strip().lower()
+        for k, v in values.items()
+        if k in known and isinstance(v, str) and v.strip()
+    }
     if "brand" in clean and values.get("brand"):
         clean["brand"] = str(values["brand"]).strip()  # brands keep their spelling
     return SearchFilters(
-        category=clean.get("category"), subcategory=clean.get("subcategory"),
-        colour=clean.get("colour"), size=clean.get("size"), brand=clean.get("brand"),
-        material=clean.get("material"), price_min_cents=price_min_cents,
+        category=clean.get("category"),
+        subcategory=clean.get("subcategory"),
+        colour=clean.get("colour"),
+        size=clean.get("size"),
+        brand=clean.get("brand"),
+        material=clean.get("material"),
+        price_min_cents=price_min_cents,
         price_max_cents=price_max_cents,
     )

@@ -23,8 +23,15 @@ class QueryParser(Protocol):
 
 
 class ProductSearch(Protocol):
-    def search(self, query: str, filters: SearchFilters, *, limit: int = ..., offset: int = ...,
-               sort: SortOrder = ...) -> SearchResults: ...
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        *,
+        limit: int = ...,
+        offset: int = ...,
+        sort: SortOrder = ...,
+    ) -> SearchResults: ...
 
 
 class FaqSearch(Protocol):
@@ -43,8 +50,14 @@ class Knowledge(Protocol):
 
 
 class Handoff(Protocol):
-    def request(self, conversation_id: str, *, reason: str, customer_id: str | None = None,
-                channel: str | None = None) -> object: ...
+    def request(
+        self,
+        conversation_id: str,
+        *,
+        reason: str,
+        customer_id: str | None = None,
+        channel: str | None = None,
+    ) -> object: ...
 
 
 @dataclass(frozen=True)

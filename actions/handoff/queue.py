@@ -47,15 +47,22 @@ def _record(row: HandoffRequestRow) -> HandoffRequest:
 class HandoffQueue:
     """Hand-off requests in the shop database (the table is created if missing)."""
 
-    def __init__(self, engine: Engine, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._engine = engine
         self._writer = write_engine(engine)
         self._clock = clock
         Base.metadata.create_all(engine, tables=[HandoffRequestRow.__table__])  # type: ignore[list-item]
 
-    def request(self, conversation_id: str, *, reason: str, customer_id: str | None = None,
-                channel: str | None = None) -> HandoffRequest:
+    def request(
+        self,
+        conversation_id: str,
+        *,
+        reason: str,
+        customer_id: str | None = None,
+        channel: str | None = None,
+    ) -> HandoffRequest:
         """File a request; while one is open for the conversation, return that one."""
         if not conversation_id.strip():
             raise ValueError("conversation_id must not be empty")
@@ -66,9 +73,13 @@ class HandoffQueue:
                     if open_row is not None:
                         return _record(open_row)
                     row = HandoffRequestRow(
-                        conversation_id=conversation_id, reason=reason.strip()[:500],
-                        customer_id=customer_id, channel=channel, status="open",
-                        created_at=self._clock(), closed_at=None,
+                        conversation_id=conversation_id,
+                        reason=reason.strip()[:500],
+                        customer_id=customer_id,
+                        channel=channel,
+                        status="open",
+                        created_at=self._clock(),
+                        closed_at=None,
                     )
                     session.add(row)
                     session.flush()

@@ -44,23 +44,39 @@ class CommandFailed(Exception):
 
 
 def _parser(settings: Settings) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m actions.shop",
-                                     description="Shop back end: demo data, catalog import.")
+    parser = argparse.ArgumentParser(
+        prog="python -m actions.shop", description="Shop back end: demo data, catalog import."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     seed = commands.add_parser("seed", help="create the schema and seed an empty shop")
-    seed.add_argument("--products", type=int, default=settings.demo_products,
-                      help=f"number of demo products (default {settings.demo_products})")
-    seed.add_argument("--seed", type=int, default=settings.demo_seed,
-                      help=f"random seed (default {settings.demo_seed})")
-    seed.add_argument("--force", action="store_true",
-                      help="wipe the shop database (every table) and seed it again")
+    seed.add_argument(
+        "--products",
+        type=int,
+        default=settings.demo_products,
+        help=f"number of demo products (default {settings.demo_products})",
+    )
+    seed.add_argument(
+        "--seed",
+        type=int,
+        default=settings.demo_seed,
+        help=f"random seed (default {settings.demo_seed})",
+    )
+    seed.add_argument(
+        "--force",
+        action="store_true",
+        help="wipe the shop database (every table) and seed it again",
+    )
     imp = commands.add_parser("import", help="import a merchant catalog file")
     imp.add_argument("file", type=Path)
     imp.add_argument("--format", required=True, choices=IMPORT_FORMATS, dest="fmt")
-    imp.add_argument("--strict", action="store_true",
-                     help="abort (write nothing) if any row is rejected")
-    imp.add_argument("--location", default="WH-PARIS",
-                     help="location receiving single stock quantities (default WH-PARIS)")
+    imp.add_argument(
+        "--strict", action="store_true", help="abort (write nothing) if any row is rejected"
+    )
+    imp.add_argument(
+        "--location",
+        default="WH-PARIS",
+        help="location receiving single stock quantities (default WH-PARIS)",
+    )
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("vocabulary", help="print the catalog vocabulary as JSON")
     commands.add_parser("fingerprint", help="print the catalog fingerprint")
@@ -81,25 +97,36 @@ def _seed(engine: Engine, args: argparse.Namespace, settings: Settings) -> None:
     if has_schema(engine) and not args.force:
         existing = count_rows(engine, ProductRow)
         if existing:
-            print(f"The shop database already has {existing} products; nothing seeded "
-                  "(use --force to wipe it and seed again).")
+            print(
+                f"The shop database already has {existing} products; nothing seeded "
+                "(use --force to wipe it and seed again)."
+            )
             return
     if args.force:
         logger.warning("--force: dropping every shop table")
         drop_schema(engine)
     started = time.perf_counter()
-    summary = seed_demo_shop(engine, seed=args.seed, products=args.products,
-                             currency=settings.currency)
+    summary = seed_demo_shop(
+        engine, seed=args.seed, products=args.products, currency=settings.currency
+    )
     statuses = ", ".join(f"{k} {v}" for k, v in summary.orders_by_status.items())
-    print(f"Seeded demo shop (seed {summary.seed}, anchor {summary.anchor:%Y-%m-%d}) in "
-          f"{time.perf_counter() - started:.1f} s: {summary.products} products, "
-          f"{summary.variants} variants, {summary.customers} customers, "
-          f"{summary.orders} orders ({statuses}).")
+    print(
+        f"Seeded demo shop (seed {summary.seed}, anchor {summary.anchor:%Y-%m-%d}) in "
+        f"{time.perf_counter() - started:.1f} s: {summary.products} products, "
+        f"{summary.variants} variants, {summary.customers} customers, "
+        f"{summary.orders} orders ({statuses})."
+    )
 
 
 def _import(engine: Engine, args: argparse.Namespace) -> None:
-    report = import_catalog(engine, args.file, args.fmt, strict=args.strict,
-                            location=args.location, progress=not args.quiet)
+    report = import_catalog(
+        engine,
+        args.file,
+        args.fmt,
+        strict=args.strict,
+        location=args.location,
+        progress=not args.quiet,
+    )
     print(report.summary())
 
 
@@ -109,8 +136,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     args = _parser(settings).parse_args(argv)
     engine = create_engine_from_url(settings.shop_database_url)
     try:

@@ -20,7 +20,13 @@ OrderStatus = Literal[
     "pending", "paid", "shipped", "delivered", "cancelled", "returned", "refunded"
 ]
 ORDER_STATUSES: tuple[OrderStatus, ...] = (
-    "pending", "paid", "shipped", "delivered", "cancelled", "returned", "refunded"
+    "pending",
+    "paid",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "returned",
+    "refunded",
 )
 PaymentMethod = Literal["card", "paypal", "bank_transfer", "cash_on_delivery"]
 PAYMENT_METHODS: tuple[PaymentMethod, ...] = ("card", "paypal", "bank_transfer", "cash_on_delivery")
@@ -258,14 +264,22 @@ class ShopService(Protocol):
     # stock
     def locations(self) -> list[Location]: ...
     def find_location(self, text: str) -> Location | None: ...  # "Lyon", "lyon store", "ST-LYON"
-    def availability(self, product_id: str, *, size: str | None = None,
-                     colour: str | None = None) -> Availability: ...
+    def availability(
+        self, product_id: str, *, size: str | None = None, colour: str | None = None
+    ) -> Availability: ...
     def in_stock_product_ids(self, product_ids: Sequence[str]) -> set[str]: ...  # online stock > 0
 
     # carts
     def get_cart(self, cart_key: str) -> Cart: ...
-    def add_to_cart(self, cart_key: str, product_id: str, *, quantity: int = 1,
-                    size: str | None = None, colour: str | None = None) -> Cart: ...
+    def add_to_cart(
+        self,
+        cart_key: str,
+        product_id: str,
+        *,
+        quantity: int = 1,
+        size: str | None = None,
+        colour: str | None = None,
+    ) -> Cart: ...
     def set_quantity(self, cart_key: str, sku: str, quantity: int) -> Cart: ...  # 0 removes
     def clear_cart(self, cart_key: str) -> Cart: ...
 
@@ -274,8 +288,9 @@ class ShopService(Protocol):
     def get_order(self, number: str, access: OrderAccess) -> Order: ...  # raises OrderNotFound
     def list_orders(self, access: OrderAccess, limit: int = 10) -> list[Order]: ...
     def cancel_order(self, number: str, access: OrderAccess) -> Order: ...
-    def start_return(self, number: str, access: OrderAccess, *, reason: str,
-                     sku: str | None = None) -> ReturnRequest: ...
+    def start_return(
+        self, number: str, access: OrderAccess, *, reason: str, sku: str | None = None
+    ) -> ReturnRequest: ...
     def refunds(self, number: str, access: OrderAccess) -> list[Refund]: ...
     def returns(self, number: str, access: OrderAccess) -> list[ReturnRequest]: ...
 

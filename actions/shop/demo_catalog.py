@@ -79,7 +79,7 @@ def _sizes(rng: random.Random, kind: Kind) -> list[str | None]:
         return [None]
     if kind.size_span and kind.size_span < len(kind.sizes):
         start = rng.randrange(0, len(kind.sizes) - kind.size_span + 1)
-        return list(kind.sizes[start:start + kind.size_span])
+        return list(kind.sizes[start : start + kind.size_span])
     if kind.category == "fashion" or kind.subcategory in ("sports t-shirts", "running shorts"):
         start = rng.randrange(0, 2)
         stop = len(kind.sizes) - rng.randrange(0, 2)
@@ -115,8 +115,9 @@ def _attributes(rng: random.Random, kind: Kind) -> dict[str, str]:
     return attrs
 
 
-def _description(rng: random.Random, title: str, kind: Kind, material: str,
-                 attrs: dict[str, str]) -> str:
+def _description(
+    rng: random.Random, title: str, kind: Kind, material: str, attrs: dict[str, str]
+) -> str:
     picks = rng.sample(list(kind.features), min(len(kind.features), rng.randint(2, 3)))
     plural = kind.noun.endswith("s") and not kind.noun.endswith("ss")
     opening = f"These {title} are" if plural else f"The {title} is"
@@ -171,10 +172,16 @@ def generate_products(rng: random.Random, count: int, anchor: datetime) -> list[
                     parts.append(slugify(colour).upper())
                 if size:
                     parts.append(slugify(size).upper())
-                variants.append(DemoVariant(
-                    sku="-".join(parts), position=len(variants), size=size, colour=colour,
-                    price_cents=price, compare_at_cents=compare_at,
-                ))
+                variants.append(
+                    DemoVariant(
+                        sku="-".join(parts),
+                        position=len(variants),
+                        size=size,
+                        colour=colour,
+                        price_cents=price,
+                        compare_at_cents=compare_at,
+                    )
+                )
         tags = [kind.subcategory, kind.category]
         if attrs.get("waterproof") == "yes":
             tags.append("waterproof")
@@ -183,20 +190,22 @@ def generate_products(rng: random.Random, count: int, anchor: datetime) -> list[
         created_at = anchor - timedelta(days=rng.randint(20, 720), minutes=rng.randint(0, 1439))
         if created_at > anchor - timedelta(days=45):
             tags.append("new")
-        products.append(DemoProduct(
-            id=product_id,
-            handle=handle,
-            title=title,
-            brand=brand,
-            category=kind.category,
-            subcategory=kind.subcategory,
-            description=_description(rng, title, kind, material, attrs),
-            material=material,
-            attributes=attrs,
-            tags=tuple(tags),
-            image_url=f"https://cdn.example.com/demo-shop/{handle}.jpg",
-            created_at=created_at,
-            variants=tuple(variants),
-            restock=rng.random() < 0.05,
-        ))
+        products.append(
+            DemoProduct(
+                id=product_id,
+                handle=handle,
+                title=title,
+                brand=brand,
+                category=kind.category,
+                subcategory=kind.subcategory,
+                description=_description(rng, title, kind, material, attrs),
+                material=material,
+                attributes=attrs,
+                tags=tuple(tags),
+                image_url=f"https://cdn.example.com/demo-shop/{handle}.jpg",
+                created_at=created_at,
+                variants=tuple(variants),
+                restock=rng.random() < 0.05,
+            )
+        )
     return products

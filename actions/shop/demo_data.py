@@ -39,30 +39,134 @@ from actions.shop.demo_orders import Row, Stock, generate_orders
 logger = logging.getLogger(__name__)
 
 FIRST_NAMES = (
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Emma", "Alice", "Zoé",
-    "Lucas", "Hugo", "Louis", "Gabriel", "Arthur", "Jules", "Nathan", "Théo", "Adam", "Raphaël",
-    "Sofia", "Noah", "Yasmine", "Karim", "Mei", "Priya", "Oliver", "Amelia", "Lars", "Ingrid",
-    "Mateo", "Lucia", "Tomasz", "Aiko", "Fatou", "Moussa", "Élodie", "Bastien", "Margaux",
-    "Quentin", "Anouk", "Célestin", "Maëlle", "Idris", "Romane", "Sacha",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Jade",
+    "Louise",
+    "Emma",
+    "Alice",
+    "Zoé",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Gabriel",
+    "Arthur",
+    "Jules",
+    "Nathan",
+    "Théo",
+    "Adam",
+    "Raphaël",
+    "Sofia",
+    "Noah",
+    "Yasmine",
+    "Karim",
+    "Mei",
+    "Priya",
+    "Oliver",
+    "Amelia",
+    "Lars",
+    "Ingrid",
+    "Mateo",
+    "Lucia",
+    "Tomasz",
+    "Aiko",
+    "Fatou",
+    "Moussa",
+    "Élodie",
+    "Bastien",
+    "Margaux",
+    "Quentin",
+    "Anouk",
+    "Célestin",
+    "Maëlle",
+    "Idris",
+    "Romane",
+    "Sacha",
 )
 LAST_NAMES = (
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Blanc", "Guérin", "Boyer",
-    "Garnier", "Chevalier", "Legrand", "Gauthier", "Perrin", "Robin", "Clément", "Morin",
-    "Nicolas", "Henry", "Rousseau", "Mathieu", "Nguyen", "Haddad", "Jensen", "Kowalski",
-    "Rossi", "Silva", "Tanaka", "Okafor", "Lindqvist",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "Legrand",
+    "Gauthier",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Rousseau",
+    "Mathieu",
+    "Nguyen",
+    "Haddad",
+    "Jensen",
+    "Kowalski",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Okafor",
+    "Lindqvist",
 )
 CITIES = (
-    ("Paris", "75011"), ("Lyon", "69003"), ("Marseille", "13006"), ("Bordeaux", "33000"),
-    ("Lille", "59000"), ("Toulouse", "31000"), ("Nantes", "44000"), ("Strasbourg", "67000"),
-    ("Montpellier", "34000"), ("Rennes", "35000"), ("Nice", "06000"), ("Grenoble", "38000"),
-    ("Dijon", "21000"), ("Tours", "37000"), ("Brest", "29200"), ("Reims", "51100"),
+    ("Paris", "75011"),
+    ("Lyon", "69003"),
+    ("Marseille", "13006"),
+    ("Bordeaux", "33000"),
+    ("Lille", "59000"),
+    ("Toulouse", "31000"),
+    ("Nantes", "44000"),
+    ("Strasbourg", "67000"),
+    ("Montpellier", "34000"),
+    ("Rennes", "35000"),
+    ("Nice", "06000"),
+    ("Grenoble", "38000"),
+    ("Dijon", "21000"),
+    ("Tours", "37000"),
+    ("Brest", "29200"),
+    ("Reims", "51100"),
 )
 STREETS = (
-    "rue des Lilas", "avenue Victor Hugo", "boulevard Voltaire", "rue de la Paix",
-    "place du Marché", "rue Pasteur", "chemin des Vignes", "allée des Tilleuls",
-    "rue du Moulin", "quai des Brumes", "impasse des Acacias", "rue de la Gare",
+    "rue des Lilas",
+    "avenue Victor Hugo",
+    "boulevard Voltaire",
+    "rue de la Paix",
+    "place du Marché",
+    "rue Pasteur",
+    "chemin des Vignes",
+    "allée des Tilleuls",
+    "rue du Moulin",
+    "quai des Brumes",
+    "impasse des Acacias",
+    "rue de la Gare",
 )
 EMAIL_DOMAINS = ("example.com", "example.org")
 
@@ -107,15 +211,17 @@ def generate_customers(rng: random.Random, count: int, anchor: datetime) -> list
             suffix += 1
         used.add(email)
         phone = "+33 6 " + " ".join(f"{rng.randint(0, 99):02d}" for _ in range(4))
-        customers.append({
-            "id": f"C{number:05d}",
-            "email": email,
-            "name": f"{first} {last}",
-            "phone": phone,
-            "city": city,
-            "address": f"{rng.randint(1, 180)} {rng.choice(STREETS)}, {postcode} {city}",
-            "created_at": anchor - timedelta(days=rng.randint(60, 900)),
-        })
+        customers.append(
+            {
+                "id": f"C{number:05d}",
+                "email": email,
+                "name": f"{first} {last}",
+                "phone": phone,
+                "city": city,
+                "address": f"{rng.randint(1, 180)} {rng.choice(STREETS)}, {postcode} {city}",
+                "created_at": anchor - timedelta(days=rng.randint(60, 900)),
+            }
+        )
     return customers
 
 
@@ -141,25 +247,48 @@ def _product_rows(products: list[DemoProduct]) -> tuple[list[Row], list[Row]]:
     product_rows: list[Row] = []
     variant_rows: list[Row] = []
     for p in products:
-        product_rows.append({
-            "id": p.id, "handle": p.handle, "title": p.title, "brand": p.brand,
-            "category": p.category, "subcategory": p.subcategory,
-            "description": p.description, "material": p.material,
-            "attributes": p.attributes, "tags": list(p.tags), "image_url": p.image_url,
-            "created_at": p.created_at, "updated_at": p.created_at,
-        })
+        product_rows.append(
+            {
+                "id": p.id,
+                "handle": p.handle,
+                "title": p.title,
+                "brand": p.brand,
+                "category": p.category,
+                "subcategory": p.subcategory,
+                "description": p.description,
+                "material": p.material,
+                "attributes": p.attributes,
+                "tags": list(p.tags),
+                "image_url": p.image_url,
+                "created_at": p.created_at,
+                "updated_at": p.created_at,
+            }
+        )
         variant_rows.extend(
-            {"sku": v.sku, "product_id": p.id, "position": v.position, "size": v.size,
-             "colour": v.colour, "price_cents": v.price_cents,
-             "compare_at_cents": v.compare_at_cents}
+            {
+                "sku": v.sku,
+                "product_id": p.id,
+                "position": v.position,
+                "size": v.size,
+                "colour": v.colour,
+                "price_cents": v.price_cents,
+                "compare_at_cents": v.compare_at_cents,
+            }
             for v in p.variants
         )
     return product_rows, variant_rows
 
 
-def seed_demo_shop(engine: Engine, *, seed: int, products: int,
-                   anchor: datetime | None = None, customers: int | None = None,
-                   orders: int | None = None, currency: str = policy.CURRENCY) -> SeedSummary:
+def seed_demo_shop(
+    engine: Engine,
+    *,
+    seed: int,
+    products: int,
+    anchor: datetime | None = None,
+    customers: int | None = None,
+    orders: int | None = None,
+    currency: str = policy.CURRENCY,
+) -> SeedSummary:
     """Create the schema and fill an empty shop database with demo data.
 
     ``customers`` defaults to max(60, products // 5) and ``orders`` to 1.4 x products
@@ -185,15 +314,24 @@ def seed_demo_shop(engine: Engine, *, seed: int, products: int,
     ]
     create_schema(engine)
     with engine.begin() as conn:
+
         def bulk(model: Any, rows: list[Row]) -> None:
             if rows:
                 conn.execute(insert(model.__table__), rows)
 
-        bulk(LocationRow, [
-            {"code": loc.code, "name": loc.name, "city": loc.city, "kind": loc.kind,
-             "address": loc.address}
-            for loc in policy.LOCATIONS
-        ])
+        bulk(
+            LocationRow,
+            [
+                {
+                    "code": loc.code,
+                    "name": loc.name,
+                    "city": loc.city,
+                    "kind": loc.kind,
+                    "address": loc.address,
+                }
+                for loc in policy.LOCATIONS
+            ],
+        )
         bulk(ProductRow, product_rows)
         bulk(VariantRow, variant_rows)
         bulk(InventoryRow, inventory_rows)
@@ -202,21 +340,28 @@ def seed_demo_shop(engine: Engine, *, seed: int, products: int,
         bulk(OrderLineRow, history.lines)
         bulk(ReservationRow, history.reservations)
         bulk(ShipmentRow, history.shipments)
-        shipment_ids = dict(conn.execute(
-            select(ShipmentRow.order_number, ShipmentRow.id)
-        ).all())
-        bulk(TrackingEventRow, [
-            {"shipment_id": shipment_ids[number], **event}
-            for number, events in history.events.items()
-            for event in events
-        ])
+        shipment_ids = dict(conn.execute(select(ShipmentRow.order_number, ShipmentRow.id)).all())
+        bulk(
+            TrackingEventRow,
+            [
+                {"shipment_id": shipment_ids[number], **event}
+                for number, events in history.events.items()
+                for event in events
+            ],
+        )
         bulk(ReturnRow, history.returns)
         bulk(RefundRow, history.refunds)
     by_status = Counter(order["status"] for order in history.orders)
     summary = SeedSummary(
-        seed=seed, anchor=anchor, products=len(product_rows), variants=len(variant_rows),
-        locations=len(policy.LOCATIONS), customers=len(people), orders=len(history.orders),
-        orders_by_status=dict(sorted(by_status.items())), returns=len(history.returns),
+        seed=seed,
+        anchor=anchor,
+        products=len(product_rows),
+        variants=len(variant_rows),
+        locations=len(policy.LOCATIONS),
+        customers=len(people),
+        orders=len(history.orders),
+        orders_by_status=dict(sorted(by_status.items())),
+        returns=len(history.returns),
         refunds=len(history.refunds),
     )
     logger.info("Seeded demo shop: %s", summary)

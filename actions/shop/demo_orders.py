@@ -113,23 +113,26 @@ class _Timeline:
             created = self.ago(1, 250)
             return _Draft(plan, status, created, self.later(created, 0.02, 1))
         delivered_ago = {
-            "delivered_recent": (1, 25), "delivered_old": (35, 400),
-            "returned": (8, 27), "refunded": (20, 300),
+            "delivered_recent": (1, 25),
+            "delivered_old": (35, 400),
+            "returned": (8, 27),
+            "refunded": (20, 300),
         }[plan]
         delivered = self.ago(*delivered_ago)
         shipped = delivered - timedelta(seconds=int(self.rng.uniform(1.2, 4) * 86400))
         created = shipped - timedelta(seconds=int(self.rng.uniform(0.2, 1.5) * 86400))
-        draft = _Draft(plan, status, created, delivered, shipped_at=shipped,
-                       delivered_at=delivered)
+        draft = _Draft(plan, status, created, delivered, shipped_at=shipped, delivered_at=delivered)
         if plan in ("returned", "refunded"):
             draft.return_at = self.later(delivered, 0.5, 4)
-            draft.received_at = min(self.later(draft.return_at, 2, 4),
-                                    self.anchor - timedelta(hours=2))
+            draft.received_at = min(
+                self.later(draft.return_at, 2, 4), self.anchor - timedelta(hours=2)
+            )
             draft.updated_at = draft.received_at
         if plan == "refunded":
             assert draft.received_at is not None
-            draft.refunded_at = min(self.later(draft.received_at, 1, 4),
-                                    self.anchor - timedelta(hours=1))
+            draft.refunded_at = min(
+                self.later(draft.received_at, 1, 4), self.anchor - timedelta(hours=1)
+            )
             draft.updated_at = draft.refunded_at
         return draft
 
@@ -145,8 +148,15 @@ def _tracking_number(rng: random.Random, carrier: str) -> str:
     return "XY" + "".join(rng.choice(digits) for _ in range(9)) + "FR"
 
 
-def _events(carrier: str, warehouse_city: str, city: str, shipped: datetime,
-            delivered: datetime | None, until: datetime, rng: random.Random) -> list[Row]:
+def _events(
+    carrier: str,
+    warehouse_city: str,
+    city: str,
+    shipped: datetime,
+    delivered: datetime | None,
+    until: datetime,
+    rng: random.Random,
+) -> list[Row]:
     steps = [
         (shipped, f"{warehouse_city} warehouse", f"Parcel handed over to {carrier}"),
         (shipped + timedelta(hours=rng.randint(5, 12)), HUBS[carrier], "In transit"),
@@ -155,9 +165,15 @@ def _events(carrier: str, warehouse_city: str, city: str, shipped: datetime,
     if delivered is not None:
         out = delivered - timedelta(hours=rng.randint(2, 5))
         steps.append((max(out, steps[-1][0] + timedelta(minutes=30)), city, "Out for delivery"))
-        steps.append((max(delivered, steps[-1][0] + timedelta(minutes=30)), city,
-                      rng.choice(("Delivered", "Delivered to a parcel locker",
-                                  "Delivered to the neighbour"))))
+        steps.append(
+            (
+                max(delivered, steps[-1][0] + timedelta(minutes=30)),
+                city,
+                rng.choice(
+                    ("Delivered", "Delivered to a parcel locker", "Delivered to the neighbour")
+                ),
+            )
+        )
     return [
         {"at": at, "location": where, "description": what}
         for at, where, what in steps
@@ -182,8 +198,9 @@ def _items(products: list[DemoProduct]) -> list[_Item]:
     ]
 
 
-def _reserve(rng: random.Random, items: list[_Item], stock: Stock, quantity: int,
-             taken: set[str]) -> tuple[_Item, str] | None:
+def _reserve(
+    rng: random.Random, items: list[_Item], stock: Stock, quantity: int, taken: set[str]
+) -> tuple[_Item, str] | None:
     candidates = chain((rng.choice(items) for _ in range(40)), items)  # random, then any
     for item in candidates:
         if item.sku in taken:
@@ -196,9 +213,15 @@ def _reserve(rng: random.Random, items: list[_Item], stock: Stock, quantity: int
     return None
 
 
-def generate_orders(rng: random.Random, anchor: datetime, count: int,
-                    customers: list[Row], products: list[DemoProduct], stock: Stock,
-                    currency: str) -> OrderHistory:
+def generate_orders(
+    rng: random.Random,
+    anchor: datetime,
+    count: int,
+    customers: list[Row],
+    products: list[DemoProduct],
+    stock: Stock,
+    currency: str,
+) -> OrderHistory:
     timeline = _Timeline(rng, anchor)
     items = _items(products)
     plans = _plan_counts(count)
@@ -225,8 +248,14 @@ def generate_orders(rng: random.Random, anchor: datetime, count: int,
                 if reserved is None:
                     continue
                 item, code = reserved
-                history.reservations.append({"order_number": number, "sku": item.sku,
-                                             "location_code": code, "quantity": quantity})
+                history.reservations.append(
+                    {
+                        "order_number": number,
+                        "sku": item.sku,
+                        "location_code": code,
+                        "quantity": quantity,
+                    }
+                )
             else:
                 item = rng.choice(items)
                 if item.sku in taken:
@@ -238,59 +267,110 @@ def generate_orders(rng: random.Random, anchor: datetime, count: int,
             lines.append((rng.choice(items), 1))
         subtotal = sum(item.price_cents * qty for item, qty in lines)
         shipping = policy.shipping_cents(subtotal)
-        history.orders.append({
-            "number": number, "customer_id": customer["id"], "email": customer["email"],
-            "status": draft.status, "created_at": draft.created_at,
-            "updated_at": draft.updated_at, "shipping_name": customer["name"],
-            "shipping_address": customer["address"], "payment_method": payment,
-            "subtotal_cents": subtotal, "shipping_cents": shipping,
-            "total_cents": subtotal + shipping, "currency": currency,
-            "delivered_at": draft.delivered_at,
-        })
+        history.orders.append(
+            {
+                "number": number,
+                "customer_id": customer["id"],
+                "email": customer["email"],
+                "status": draft.status,
+                "created_at": draft.created_at,
+                "updated_at": draft.updated_at,
+                "shipping_name": customer["name"],
+                "shipping_address": customer["address"],
+                "payment_method": payment,
+                "subtotal_cents": subtotal,
+                "shipping_cents": shipping,
+                "total_cents": subtotal + shipping,
+                "currency": currency,
+                "delivered_at": draft.delivered_at,
+            }
+        )
         history.lines.extend(
-            {"order_number": number, "sku": item.sku, "product_id": item.product_id,
-             "title": item.title, "size": item.size, "colour": item.colour, "quantity": qty,
-             "unit_price_cents": item.price_cents}
+            {
+                "order_number": number,
+                "sku": item.sku,
+                "product_id": item.product_id,
+                "title": item.title,
+                "size": item.size,
+                "colour": item.colour,
+                "quantity": qty,
+                "unit_price_cents": item.price_cents,
+            }
             for item, qty in lines
         )
         if draft.shipped_at is not None:
             carrier = rng.choice(policy.CARRIERS)
             _code, warehouse_city = rng.choice(WAREHOUSES)
             eta_base = draft.delivered_at or draft.shipped_at + timedelta(days=rng.randint(2, 4))
-            history.shipments.append({
-                "order_number": number, "carrier": carrier,
-                "tracking_number": _tracking_number(rng, carrier),
-                "shipped_at": draft.shipped_at, "eta": eta_base.date(),
-            })
+            history.shipments.append(
+                {
+                    "order_number": number,
+                    "carrier": carrier,
+                    "tracking_number": _tracking_number(rng, carrier),
+                    "shipped_at": draft.shipped_at,
+                    "eta": eta_base.date(),
+                }
+            )
             history.events[number] = _events(
-                carrier, warehouse_city, customer["city"], draft.shipped_at,
-                draft.delivered_at, anchor, rng,
+                carrier,
+                warehouse_city,
+                customer["city"],
+                draft.shipped_at,
+                draft.delivered_at,
+                anchor,
+                rng,
             )
         if draft.status == "cancelled" and payment in policy.PAID_ON_ORDER:
             refunded = draft.updated_at + timedelta(days=rng.randint(1, 4))
             done = refunded <= anchor
-            history.refunds.append({
-                "order_number": number, "rma": None, "amount_cents": subtotal + shipping,
-                "currency": currency, "status": "processed" if done else "pending",
-                "created_at": draft.updated_at, "processed_at": refunded if done else None,
-            })
+            history.refunds.append(
+                {
+                    "order_number": number,
+                    "rma": None,
+                    "amount_cents": subtotal + shipping,
+                    "currency": currency,
+                    "status": "processed" if done else "pending",
+                    "created_at": draft.updated_at,
+                    "processed_at": refunded if done else None,
+                }
+            )
         if draft.return_at is not None:
             rma = _rma(rng, used_rmas)
-            days_left = policy.RETURN_WINDOW_DAYS - (draft.return_at - draft.delivered_at).days \
-                if draft.delivered_at else policy.RETURN_WINDOW_DAYS
-            history.returns.append({
-                "rma": rma, "order_number": number, "sku": None,
-                "reason": rng.choice(("Too small", "Too big", "Not as pictured",
-                                      "Changed my mind", "Arrived damaged",
-                                      "Colour differs from the photo")),
-                "status": "closed" if draft.status == "refunded" else "received",
-                "created_at": draft.return_at, "received_at": draft.received_at,
-                "instructions": policy.return_instructions(rma, days_left=max(days_left, 1)),
-            })
-            history.refunds.append({
-                "order_number": number, "rma": rma, "amount_cents": subtotal,
-                "currency": currency,
-                "status": "processed" if draft.refunded_at else "pending",
-                "created_at": draft.received_at, "processed_at": draft.refunded_at,
-            })
+            days_left = (
+                policy.RETURN_WINDOW_DAYS - (draft.return_at - draft.delivered_at).days
+                if draft.delivered_at
+                else policy.RETURN_WINDOW_DAYS
+            )
+            history.returns.append(
+                {
+                    "rma": rma,
+                    "order_number": number,
+                    "sku": None,
+                    "reason": rng.choice(
+                        (
+                            "Too small",
+                            "Too big",
+                            "Not as pictured",
+                            "Changed my mind",
+                            "Arrived damaged",
+                            "Colour differs from the photo",
+                        )
+                    ),
+                    "status": "closed" if draft.status == "refunded" else "received",
+                    "created_at": draft.return_at,
+                    "received_at": draft.received_at,
+                    "instructions": policy.return_instructions(rma, days_left=max(days_left, 1)),
+                }
+            )
+            history.refunds.append(
+                {
+                    "order_number": number,
+                    "rma": rma,
+                    "amount_cents": subtotal,
+                    "currency": currency,
+                    "status": "processed" if draft.refunded_at else "pending",
+                    "created_at": draft.received_at,
+                    "processed_at": draft.refunded_at,
+                }
+            )
     return history

@@ -24,10 +24,17 @@ class VariantNotFound(ShopError):
     ``available_sizes`` / ``available_colours`` list what the shopper can pick from.
     """
 
-    def __init__(self, product_id: str, *, size: str | None = None, colour: str | None = None,
-                 sku: str | None = None, ambiguous: bool = False,
-                 available_sizes: tuple[str, ...] = (),
-                 available_colours: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        product_id: str,
+        *,
+        size: str | None = None,
+        colour: str | None = None,
+        sku: str | None = None,
+        ambiguous: bool = False,
+        available_sizes: tuple[str, ...] = (),
+        available_colours: tuple[str, ...] = (),
+    ) -> None:
         wanted = ", ".join(
             f"{k}={v}" for k, v in (("sku", sku), ("size", size), ("colour", colour)) if v
         )

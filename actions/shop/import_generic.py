@@ -39,9 +39,9 @@ def _text(fields: Mapping[str, Any], *names: str) -> str:
 
 
 def _product_key(fields: Mapping[str, Any]) -> str:
-    return product_id_for(_text(fields, "product_id", "id", "handle") or slugify(
-        _text(fields, "title")
-    ))
+    return product_id_for(
+        _text(fields, "product_id", "id", "handle") or slugify(_text(fields, "title"))
+    )
 
 
 def _build_product(fields: Mapping[str, Any], row: int) -> ParsedProduct | Rejection:
@@ -106,8 +106,13 @@ def _stock(fields: Mapping[str, Any], default_location: str) -> dict[str, int]:
     return stock
 
 
-def _build_variant(fields: Mapping[str, Any], row: int, product: ParsedProduct,
-                   default_location: str, label: str = "") -> ParsedVariant | Rejection:
+def _build_variant(
+    fields: Mapping[str, Any],
+    row: int,
+    product: ParsedProduct,
+    default_location: str,
+    label: str = "",
+) -> ParsedVariant | Rejection:
     size = _text(fields, "size") or None
     colour = (_text(fields, "colour", "color") or "").lower() or None
     sku = _text(fields, "sku") or None
@@ -220,8 +225,9 @@ def parse_generic_json(path: Path, *, default_location: str) -> ParseResult:
                     Rejection(index, f"variant {position}: not an object", product.handle)
                 )
                 continue
-            variant = _build_variant(fields, index, product, default_location,
-                                     label=f"variant {position}: ")
+            variant = _build_variant(
+                fields, index, product, default_location, label=f"variant {position}: "
+            )
             if isinstance(variant, Rejection):
                 result.rejected.append(variant)
             else:

@@ -40,8 +40,7 @@ def _is_image_row(row: dict[str, str | None]) -> bool:
     return not any(_cell(row, name) for name in variant_cells)
 
 
-def _product(row: dict[str, str | None], row_number: int,
-             handle: str) -> ParsedProduct | Rejection:
+def _product(row: dict[str, str | None], row_number: int, handle: str) -> ParsedProduct | Rejection:
     title = _cell(row, "Title")
     if not title:
         return Rejection(row_number, "missing title on the first row of this handle", handle)
@@ -77,9 +76,13 @@ def _product(row: dict[str, str | None], row_number: int,
     )
 
 
-def _variant(row: dict[str, str | None], row_number: int, product: ParsedProduct,
-             option_names: dict[int, str | None], default_location: str,
-             ) -> ParsedVariant | Rejection:
+def _variant(
+    row: dict[str, str | None],
+    row_number: int,
+    product: ParsedProduct,
+    option_names: dict[int, str | None],
+    default_location: str,
+) -> ParsedVariant | Rejection:
     size = colour = None
     extras: list[str] = []
     for slot in OPTION_SLOTS:
@@ -98,8 +101,7 @@ def _variant(row: dict[str, str | None], row_number: int, product: ParsedProduct
     sku = _cell(row, "Variant SKU") or None
     try:
         price = parse_price(_cell(row, "Variant Price"))
-        compare_at = parse_price(_cell(row, "Variant Compare At Price"),
-                                 label="compare-at price")
+        compare_at = parse_price(_cell(row, "Variant Compare At Price"), label="compare-at price")
         quantity = parse_quantity(row.get("Variant Inventory Qty"))
     except ValueError as exc:
         return Rejection(row_number, str(exc), product.handle, sku)
@@ -167,10 +169,14 @@ def parse_shopify_csv(path: Path, *, default_location: str) -> ParseResult:
             }
         elif isinstance(current, Rejection):
             if current in result.rejected:  # later rows of a rejected product
-                result.rejected.append(Rejection(
-                    row_number, f"product rejected on row {current.row}", handle,
-                    _cell(row, "Variant SKU") or None,
-                ))
+                result.rejected.append(
+                    Rejection(
+                        row_number,
+                        f"product rejected on row {current.row}",
+                        handle,
+                        _cell(row, "Variant SKU") or None,
+                    )
+                )
             continue
         if isinstance(current, Rejection) or _is_image_row(row):
             continue

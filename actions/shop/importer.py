@@ -101,26 +101,34 @@ def _validate(session: Session, parsed: ParseResult, known_locations: set[str]) 
     all_skus = [v.sku for p in parsed.products for v in p.variants if v.sku]
     owners: dict[str, str] = {}
     for start in range(0, len(all_skus), 500):
-        chunk = all_skus[start:start + 500]
-        owners.update(session.execute(
-            select(VariantRow.sku, VariantRow.product_id).where(VariantRow.sku.in_(chunk))
-        ).all())
+        chunk = all_skus[start : start + 500]
+        owners.update(
+            session.execute(
+                select(VariantRow.sku, VariantRow.product_id).where(VariantRow.sku.in_(chunk))
+            ).all()
+        )
     handles = [p.handle for p in parsed.products]
     handle_owner: dict[str, str] = {}
     for start in range(0, len(handles), 500):
-        handle_owner.update(session.execute(
-            select(ProductRow.handle, ProductRow.id)
-            .where(ProductRow.handle.in_(handles[start:start + 500]))
-        ).all())
+        handle_owner.update(
+            session.execute(
+                select(ProductRow.handle, ProductRow.id).where(
+                    ProductRow.handle.in_(handles[start : start + 500])
+                )
+            ).all()
+        )
     kept: list[ParsedProduct] = []
     seen_handles: dict[str, str] = {}
     for product in parsed.products:
         owner = handle_owner.get(product.handle) or seen_handles.get(product.handle)
         if owner is not None and owner != product.id:
-            parsed.rejected.append(Rejection(
-                product.row, f"handle {product.handle!r} is already used by product {owner}",
-                product.handle,
-            ))
+            parsed.rejected.append(
+                Rejection(
+                    product.row,
+                    f"handle {product.handle!r} is already used by product {owner}",
+                    product.handle,
+                )
+            )
             continue
         seen_handles[product.handle] = product.id
         variants = []
@@ -141,9 +149,7 @@ def _validate(session: Session, parsed: ParseResult, known_locations: set[str]) 
             variants.append(variant)
         product.variants = variants
         if not variants:
-            parsed.rejected.append(
-                Rejection(product.row, "no valid variant left", product.handle)
-            )
+            parsed.rejected.append(Rejection(product.row, "no valid variant left", product.handle))
             continue
         kept.append(product)
     parsed.products = kept
@@ -154,8 +160,15 @@ def _ensure_locations(session: Session) -> set[str]:
     known = set(session.scalars(select(LocationRow.code)))
     for location in policy.LOCATIONS:
         if location.code not in known:
-            session.add(LocationRow(code=location.code, name=location.name, city=location.city,
-                                    kind=location.kind, address=location.address))
+            session.add(
+                LocationRow(
+                    code=location.code,
+                    name=location.name,
+                    city=location.city,
+                    kind=location.kind,
+                    address=location.address,
+                )
+            )
             known.add(location.code)
     session.flush()
     return known
@@ -201,16 +214,24 @@ def _write_product(session: Session, product: ParsedProduct, now: datetime) -> t
         for code, quantity in variant.stock.items():
             stock = session.get(InventoryRow, (variant.sku, code))
             if stock is None:
-                session.add(InventoryRow(sku=variant.sku, location_code=code, on_hand=quantity,
-                                         reserved=0))
+                session.add(
+                    InventoryRow(sku=variant.sku, location_code=code, on_hand=quantity, reserved=0)
+                )
             else:
                 stock.on_hand = quantity
     return created, len(removed)
 
 
-def import_catalog(engine: Engine, path: Path, fmt: str, *, strict: bool = False,
-                   location: str = "WH-PARIS", progress: bool = True,
-                   clock: Callable[[], datetime] = utc_now) -> ImportReport:
+def import_catalog(
+    engine: Engine,
+    path: Path,
+    fmt: str,
+    *,
+    strict: bool = False,
+    location: str = "WH-PARIS",
+    progress: bool = True,
+    clock: Callable[[], datetime] = utc_now,
+) -> ImportReport:
     """Import ``path`` in format ``fmt`` ("shopify", "csv" or "json") in one transaction.
 
     ``location`` receives single stock quantities (Shopify's Variant Inventory Qty, a
@@ -218,8 +239,9 @@ def import_catalog(engine: Engine, path: Path, fmt: str, *, strict: bool = False
     ``strict``, ``ImportAborted`` when any row is rejected (nothing written).
     """
     if fmt not in _PARSERS:
-        raise ImportFailed(str(path), f"unknown format {fmt!r}; use one of "
-                                      f"{', '.join(IMPORT_FORMATS)}")
+        raise ImportFailed(
+            str(path), f"unknown format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}"
+        )
     if not path.is_file():
         raise ImportFailed(str(path), "no such file")
     parsed = _PARSERS[fmt](path, default_location=location.upper())
@@ -234,8 +256,13 @@ def import_catalog(engine: Engine, path: Path, fmt: str, *, strict: bool = False
             if strict and parsed.rejected:
                 raise ImportAborted(str(path), parsed.rejected)
             now = clock()
-            bar = tqdm(parsed.products, desc="Importing", unit="product", file=sys.stderr,
-                       disable=not progress)
+            bar = tqdm(
+                parsed.products,
+                desc="Importing",
+                unit="product",
+                file=sys.stderr,
+                disable=not progress,
+            )
             for product in bar:
                 was_created, gone = _write_product(session, product, now)
                 created += was_created
@@ -246,9 +273,15 @@ def import_catalog(engine: Engine, path: Path, fmt: str, *, strict: bool = False
         detail = getattr(exc, "orig", None) or exc
         raise ImportFailed(str(path), f"database error, nothing was written: {detail}") from exc
     report = ImportReport(
-        path=str(path), format=fmt, rows_read=parsed.rows_read, rows_imported=imported,
-        products_created=created, products_updated=updated, variants_removed=removed,
-        rejected=tuple(parsed.rejected), skipped=tuple(parsed.skipped),
+        path=str(path),
+        format=fmt,
+        rows_read=parsed.rows_read,
+        rows_imported=imported,
+        products_created=created,
+        products_updated=updated,
+        variants_removed=removed,
+        rejected=tuple(parsed.rejected),
+        skipped=tuple(parsed.skipped),
     )
     logger.info("Catalog import: %d variants, %d rejected", imported, len(report.rejected))
     return report

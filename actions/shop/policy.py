@@ -25,15 +25,31 @@ CANCELLABLE_STATUSES: Final = ("pending", "paid")
 PAID_ON_ORDER: Final = ("card", "paypal")  # settled at checkout; the others stay "pending"
 
 LOCATIONS: Final = (
-    Location("WH-PARIS", "Paris warehouse", "Paris", "warehouse",
-             "14 rue des Entrepôts, 93200 Saint-Denis"),
-    Location("WH-LILLE", "Lille warehouse", "Lille", "warehouse",
-             "3 avenue de la Logistique, 59810 Lesquin"),
+    Location(
+        "WH-PARIS",
+        "Paris warehouse",
+        "Paris",
+        "warehouse",
+        "14 rue des Entrepôts, 93200 Saint-Denis",
+    ),
+    Location(
+        "WH-LILLE",
+        "Lille warehouse",
+        "Lille",
+        "warehouse",
+        "3 avenue de la Logistique, 59810 Lesquin",
+    ),
     Location("ST-LYON", "Lyon store", "Lyon", "store", "27 rue de la République, 69002 Lyon"),
-    Location("ST-MARSEILLE", "Marseille store", "Marseille", "store",
-             "58 La Canebière, 13001 Marseille"),
-    Location("ST-BORDEAUX", "Bordeaux store", "Bordeaux", "store",
-             "102 rue Sainte-Catherine, 33000 Bordeaux"),
+    Location(
+        "ST-MARSEILLE", "Marseille store", "Marseille", "store", "58 La Canebière, 13001 Marseille"
+    ),
+    Location(
+        "ST-BORDEAUX",
+        "Bordeaux store",
+        "Bordeaux",
+        "store",
+        "102 rue Sainte-Catherine, 33000 Bordeaux",
+    ),
 )
 
 

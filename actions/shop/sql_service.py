@@ -104,7 +104,7 @@ def utc_now() -> datetime:
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _ID_CHUNK):
-        yield items[start:start + _ID_CHUNK]
+        yield items[start : start + _ID_CHUNK]
 
 
 def parse_order_number(number: str) -> int | None:
@@ -121,8 +121,9 @@ def _new_rma() -> str:
 class SqlShopService:
     """The shop back end on a SQLAlchemy engine; see ``actions.shop.api.ShopService``."""
 
-    def __init__(self, engine: Engine, *, currency: str = policy.CURRENCY,
-                 clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, *, currency: str = policy.CURRENCY, clock: Clock = utc_now
+    ) -> None:
         self.currency = currency
         self._engine = engine
         self._writer = write_engine(engine)
@@ -164,13 +165,15 @@ class SqlShopService:
         last_id = ""
         while True:
             with self._read() as session:
-                rows = list(session.scalars(
-                    select(ProductRow)
-                    .where(ProductRow.id > last_id)
-                    .order_by(ProductRow.id)
-                    .limit(batch_size)
-                    .options(selectinload(ProductRow.variants))
-                ))
+                rows = list(
+                    session.scalars(
+                        select(ProductRow)
+                        .where(ProductRow.id > last_id)
+                        .order_by(ProductRow.id)
+                        .limit(batch_size)
+                        .options(selectinload(ProductRow.variants))
+                    )
+                )
                 batch = [product_record(row) for row in rows]
             if not batch:
                 return
@@ -183,6 +186,7 @@ class SqlShopService:
 
     def vocabulary(self) -> CatalogVocabulary:
         with self._read() as session:
+
             def distinct(column: InstrumentedAttribute[Any]) -> list[str]:
                 values = session.scalars(select(column).distinct())
                 return [str(v) for v in values if v]
@@ -199,9 +203,7 @@ class SqlShopService:
     def catalog_fingerprint(self) -> str:
         """A short hash of cheap aggregates; any product, variant or price change moves it."""
         with self._read() as session:
-            products = session.execute(
-                select(func.count(), func.max(ProductRow.updated_at))
-            ).one()
+            products = session.execute(select(func.count(), func.max(ProductRow.updated_at))).one()
             variants = session.execute(
                 select(
                     func.count(),
@@ -225,14 +227,17 @@ class SqlShopService:
     def find_location(self, text: str) -> Location | None:
         return match_location(text, self.locations())
 
-    def availability(self, product_id: str, *, size: str | None = None,
-                     colour: str | None = None) -> Availability:
+    def availability(
+        self, product_id: str, *, size: str | None = None, colour: str | None = None
+    ) -> Availability:
         with self._read() as session:
-            variants = list(session.scalars(
-                select(VariantRow)
-                .where(VariantRow.product_id == product_id)
-                .order_by(VariantRow.position)
-            ))
+            variants = list(
+                session.scalars(
+                    select(VariantRow)
+                    .where(VariantRow.product_id == product_id)
+                    .order_by(VariantRow.position)
+                )
+            )
             if not variants:
                 if session.get(ProductRow, product_id) is None:
                     raise ProductNotFound(product_id)
@@ -246,11 +251,13 @@ class SqlShopService:
                         raise
                     chosen = _matching(variants, size=size, colour=colour)
             skus = [v.sku for v in chosen]
-            per_code: dict[str, int] = dict(session.execute(
-                select(InventoryRow.location_code, func.sum(AVAILABLE))
-                .where(InventoryRow.sku.in_(skus))
-                .group_by(InventoryRow.location_code)
-            ).all())
+            per_code: dict[str, int] = dict(
+                session.execute(
+                    select(InventoryRow.location_code, func.sum(AVAILABLE))
+                    .where(InventoryRow.sku.in_(skus))
+                    .group_by(InventoryRow.location_code)
+                ).all()
+            )
             locations = [location_record(row) for row in session.scalars(select(LocationRow))]
         locations.sort(key=lambda loc: (loc.kind != "warehouse", loc.name))
         per_location = tuple(
@@ -290,15 +297,24 @@ class SqlShopService:
         with self._read() as session:
             return self._cart(session, cart_key)
 
-    def add_to_cart(self, cart_key: str, product_id: str, *, quantity: int = 1,
-                    size: str | None = None, colour: str | None = None) -> Cart:
+    def add_to_cart(
+        self,
+        cart_key: str,
+        product_id: str,
+        *,
+        quantity: int = 1,
+        size: str | None = None,
+        colour: str | None = None,
+    ) -> Cart:
         _check_quantity(quantity)
         with self._write() as session:
-            variants = list(session.scalars(
-                select(VariantRow)
-                .where(VariantRow.product_id == product_id)
-                .order_by(VariantRow.position)
-            ))
+            variants = list(
+                session.scalars(
+                    select(VariantRow)
+                    .where(VariantRow.product_id == product_id)
+                    .order_by(VariantRow.position)
+                )
+            )
             if not variants and session.get(ProductRow, product_id) is None:
                 raise ProductNotFound(product_id)
             variant = choose_variant(product_id, variants, size=size, colour=colour)
@@ -405,13 +421,15 @@ class SqlShopService:
         now = self._clock()
         allocations: list[tuple[str, str, int]] = []
         for line in cart.lines:
-            stock = list(session.scalars(
-                select(InventoryRow)
-                .join(LocationRow, LocationRow.code == InventoryRow.location_code)
-                .where(InventoryRow.sku == line.sku, LocationRow.kind == "warehouse")
-                .order_by(InventoryRow.location_code)
-                .with_for_update()
-            ))
+            stock = list(
+                session.scalars(
+                    select(InventoryRow)
+                    .join(LocationRow, LocationRow.code == InventoryRow.location_code)
+                    .where(InventoryRow.sku == line.sku, LocationRow.kind == "warehouse")
+                    .order_by(InventoryRow.location_code)
+                    .with_for_update()
+                )
+            )
             available = sum(max(row.on_hand - row.reserved, 0) for row in stock)
             if line.quantity > available:
                 raise OutOfStock(line.sku, line.quantity, available)
@@ -468,8 +486,9 @@ class SqlShopService:
         logger.info("Order %s placed (%s, %d lines)", number, status, len(cart.lines))
         return number
 
-    def _customer_for(self, session: Session, details: CheckoutDetails,
-                      now: datetime) -> CustomerRow:
+    def _customer_for(
+        self, session: Session, details: CheckoutDetails, now: datetime
+    ) -> CustomerRow:
         email = details.email.strip().lower()
         if details.customer_id:
             row = session.get(CustomerRow, details.customer_id)
@@ -515,9 +534,11 @@ class SqlShopService:
             if order.status not in policy.CANCELLABLE_STATUSES:
                 raise OrderNotCancellable(str(order.number), order.status)
             now = self._clock()
-            reservations = list(session.scalars(
-                select(ReservationRow).where(ReservationRow.order_number == order.number)
-            ))
+            reservations = list(
+                session.scalars(
+                    select(ReservationRow).where(ReservationRow.order_number == order.number)
+                )
+            )
             for reservation in reservations:
                 stock = session.get(
                     InventoryRow, (reservation.sku, reservation.location_code), with_for_update=True
@@ -526,18 +547,26 @@ class SqlShopService:
                     stock.reserved = max(stock.reserved - reservation.quantity, 0)
                 session.delete(reservation)
             if order.status == "paid":
-                session.add(RefundRow(
-                    order_number=order.number, rma=None, amount_cents=order.total_cents,
-                    currency=order.currency, status="pending", created_at=now, processed_at=None,
-                ))
+                session.add(
+                    RefundRow(
+                        order_number=order.number,
+                        rma=None,
+                        amount_cents=order.total_cents,
+                        currency=order.currency,
+                        status="pending",
+                        created_at=now,
+                        processed_at=None,
+                    )
+                )
             order.status = "cancelled"
             order.updated_at = now
             session.flush()
             logger.info("Order %s cancelled", order.number)
             return order_record(order)
 
-    def start_return(self, number: str, access: OrderAccess, *, reason: str,
-                     sku: str | None = None) -> ReturnRequest:
+    def start_return(
+        self, number: str, access: OrderAccess, *, reason: str, sku: str | None = None
+    ) -> ReturnRequest:
         with self._write() as session:
             order = _find_order(session, number, access, lock=True)
             shown = str(order.number)
@@ -568,8 +597,13 @@ class SqlShopService:
                 rma = _new_rma()
             days_left = max(policy.RETURN_WINDOW_DAYS - days_since, 1)
             row = ReturnRow(
-                rma=rma, order_number=order.number, sku=sku, reason=reason.strip() or "-",
-                status="open", created_at=now, received_at=None,
+                rma=rma,
+                order_number=order.number,
+                sku=sku,
+                reason=reason.strip() or "-",
+                status="open",
+                created_at=now,
+                received_at=None,
                 instructions=policy.return_instructions(rma, days_left=days_left),
             )
             session.add(row)
@@ -601,8 +635,13 @@ class SqlShopService:
                 order.status = "returned"
                 order.updated_at = now
             refund = RefundRow(
-                order_number=order.number, rma=rma, amount_cents=amount, currency=order.currency,
-                status="pending", created_at=now, processed_at=None,
+                order_number=order.number,
+                rma=rma,
+                amount_cents=amount,
+                currency=order.currency,
+                status="pending",
+                created_at=now,
+                processed_at=None,
             )
             session.add(refund)
             session.flush()
@@ -662,8 +701,9 @@ def _check_details(details: CheckoutDetails) -> None:
         )
 
 
-def _matching(variants: list[VariantRow], *, size: str | None,
-              colour: str | None) -> list[VariantRow]:
+def _matching(
+    variants: list[VariantRow], *, size: str | None, colour: str | None
+) -> list[VariantRow]:
     result = variants
     if size:
         result = [v for v in result if v.size and normalise_size(v.size) == normalise_size(size)]
@@ -694,16 +734,15 @@ def _access_condition(access: OrderAccess) -> ColumnElement[bool] | None:
     return or_(*conditions)
 
 
-def _find_order(session: Session, number: str, access: OrderAccess, *,
-                lock: bool = False) -> OrderRow:
+def _find_order(
+    session: Session, number: str, access: OrderAccess, *, lock: bool = False
+) -> OrderRow:
     """The order if ``access`` may see it; otherwise the same OrderNotFound as for no order."""
     parsed = parse_order_number(number)
     condition = _access_condition(access)
     if parsed is None or condition is None:
         raise OrderNotFound(number.strip())
-    query = select(OrderRow).where(and_(OrderRow.number == parsed, condition)).options(
-        *_ORDER_LOAD
-    )
+    query = select(OrderRow).where(and_(OrderRow.number == parsed, condition)).options(*_ORDER_LOAD)
     if lock:
         query = query.with_for_update(of=OrderRow)
     row = session.scalar(query)

@@ -33,10 +33,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Service
     seed_demo_shop(engine, seed=7, products=200)
     shop = SqlShopService(engine, currency=settings.currency)
     build_indexes(settings, shop.iter_products(), shop.catalog_fingerprint(), settings.faq_path)
-    knowledge = KnowledgeBase.open(settings, vocabulary=shop.vocabulary(),
-                                   in_stock=shop.in_stock_product_ids)
-    world = services.Services(settings=settings, shop=shop, knowledge=knowledge,
-                              handoff=HandoffQueue(engine))
+    knowledge = KnowledgeBase.open(
+        settings, vocabulary=shop.vocabulary(), in_stock=shop.in_stock_product_ids
+    )
+    world = services.Services(
+        settings=settings, shop=shop, knowledge=knowledge, handoff=HandoffQueue(engine)
+    )
     services.register(world)
     yield world
     engine.dispose()

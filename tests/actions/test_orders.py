@@ -15,24 +15,38 @@ from tests.actions.orders_db import an_order
 from tests.actions.trackers import buttons, slots_set, texts, token, tracker
 
 FORM = "order_request_form"
-DOMAIN: dict[str, Any] = {"forms": {FORM: {"required_slots": [
-    "order_number", "order_email", "cancel_confirmed", "return_sku", "return_reason"]}}}
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        FORM: {
+            "required_slots": [
+                "order_number",
+                "order_email",
+                "cancel_confirmed",
+                "return_sku",
+                "return_reason",
+            ]
+        }
+    }
+}
 
 
-async def _validate(slots: dict[str, Any], new: dict[str, Any],
-                    metadata: dict[str, Any] | None = None
-                    ) -> tuple[CollectingDispatcher, dict[str, Any]]:
+async def _validate(
+    slots: dict[str, Any], new: dict[str, Any], metadata: dict[str, Any] | None = None
+) -> tuple[CollectingDispatcher, dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     events = await ValidateOrderRequestForm().run(
-        dispatcher, tracker("answer", slots=slots, new_slots=new, metadata=metadata,
-                            active_loop=FORM), DOMAIN)
+        dispatcher,
+        tracker("answer", slots=slots, new_slots=new, metadata=metadata, active_loop=FORM),
+        DOMAIN,
+    )
     return dispatcher, slots_set(events)
 
 
 async def _answer(slots: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
     dispatcher = CollectingDispatcher()
-    await ActionHandleOrderRequest().run(dispatcher, tracker("", slots=slots,
-                                                             metadata=metadata), DOMAIN)
+    await ActionHandleOrderRequest().run(
+        dispatcher, tracker("", slots=slots, metadata=metadata), DOMAIN
+    )
     return texts(dispatcher) + str(buttons(dispatcher))
 
 
@@ -45,8 +59,9 @@ async def test_an_order_number_in_the_wrong_format_gets_the_expected_format(shop
 
 async def test_the_email_is_asked_before_anything_is_said_about_the_order(shop: Any) -> None:
     order = an_order(shop, "shipped")
-    dispatcher, slots = await _validate({"order_purpose": "track"},
-                                        {"order_number": str(order.number)})
+    dispatcher, slots = await _validate(
+        {"order_purpose": "track"}, {"order_number": str(order.number)}
+    )
     assert slots["order_number"] == str(order.number)
     assert slots["requested_slot"] == "order_email"
     assert "order_status" not in slots or slots["order_status"] is None
@@ -55,10 +70,13 @@ async def test_the_email_is_asked_before_anything_is_said_about_the_order(shop: 
 
 async def test_a_wrong_email_and_an_unknown_number_get_the_same_answer(shop: Any) -> None:
     order = an_order(shop, "shipped")
-    wrong_email = await _validate({"order_purpose": "track", "order_number": str(order.number)},
-                                  {"order_email": "someone.else@example.com"})
-    unknown = await _validate({"order_purpose": "track", "order_email": order.email},
-                              {"order_number": "9999999"})
+    wrong_email = await _validate(
+        {"order_purpose": "track", "order_number": str(order.number)},
+        {"order_email": "someone.else@example.com"},
+    )
+    unknown = await _validate(
+        {"order_purpose": "track", "order_email": order.email}, {"order_number": "9999999"}
+    )
     for dispatcher, slots in (wrong_email, unknown):
         assert "couldn't find an order with that number for that e-mail" in texts(dispatcher)
         assert slots["order_number"] is None
@@ -69,12 +87,20 @@ async def test_a_wrong_email_and_an_unknown_number_get_the_same_answer(shop: Any
 
 async def test_tracking_a_shipped_order_gives_status_carrier_and_last_event(shop: Any) -> None:
     order = an_order(shop, "shipped")
-    _, slots = await _validate({"order_purpose": "track", "order_number": str(order.number)},
-                               {"order_email": order.email.upper()})
+    _, slots = await _validate(
+        {"order_purpose": "track", "order_number": str(order.number)},
+        {"order_email": order.email.upper()},
+    )
     assert slots["order_status"] == "shipped"
     assert slots["requested_slot"] is None
-    said = await _answer({"order_purpose": "track", "order_number": str(order.number),
-                          "order_email": order.email, "order_status": "shipped"})
+    said = await _answer(
+        {
+            "order_purpose": "track",
+            "order_number": str(order.number),
+            "order_email": order.email,
+            "order_status": "shipped",
+        }
+    )
     record = shop.get_order(str(order.number), OrderAccess(email=order.email))
     assert f"Order {order.number} is shipped" in said
     assert record.shipment.carrier in said
@@ -83,11 +109,18 @@ async def test_tracking_a_shipped_order_gives_status_carrier_and_last_event(shop
 
 async def test_a_shipped_order_cannot_be_cancelled_and_a_return_is_offered(shop: Any) -> None:
     order = an_order(shop, "shipped")
-    _, slots = await _validate({"order_purpose": "cancel", "order_number": str(order.number)},
-                               {"order_email": order.email})
+    _, slots = await _validate(
+        {"order_purpose": "cancel", "order_number": str(order.number)}, {"order_email": order.email}
+    )
     assert slots["requested_slot"] is None  # no confirmation asked for
-    said = await _answer({"order_purpose": "cancel", "order_number": str(order.number),
-                          "order_email": order.email, "order_status": "shipped"})
+    said = await _answer(
+        {
+            "order_purpose": "cancel",
+            "order_number": str(order.number),
+            "order_email": order.email,
+            "order_status": "shipped",
+        }
+    )
     assert "can't be cancelled" in said
     assert "/return_item" in said
     assert shop.get_order(str(order.number), OrderAccess(email=order.email)).status == "shipped"
@@ -98,15 +131,16 @@ async def test_a_paid_order_is_cancelled_after_confirmation(shop: Any) -> None:
     base = {"order_purpose": "cancel", "order_number": str(order.number)}
     _, slots = await _validate(base, {"order_email": order.email})
     assert slots["requested_slot"] == "cancel_confirmed"
-    said = await _answer({**base, "order_email": order.email, "order_status": "paid",
-                          "cancel_confirmed": False})
+    said = await _answer(
+        {**base, "order_email": order.email, "order_status": "paid", "cancel_confirmed": False}
+    )
     assert "stays as it is" in said
     assert shop.get_order(str(order.number), OrderAccess(email=order.email)).status == "paid"
-    said = await _answer({**base, "order_email": order.email, "order_status": "paid",
-                          "cancel_confirmed": True})
+    said = await _answer(
+        {**base, "order_email": order.email, "order_status": "paid", "cancel_confirmed": True}
+    )
     assert f"Order {order.number} is cancelled" in said
-    assert shop.get_order(str(order.number),
-                          OrderAccess(email=order.email)).status == "cancelled"
+    assert shop.get_order(str(order.number), OrderAccess(email=order.email)).status == "cancelled"
 
 
 async def test_a_return_asks_item_and_reason_then_gives_an_rma(shop: Any) -> None:
@@ -131,14 +165,16 @@ async def test_a_return_asks_item_and_reason_then_gives_an_rma(shop: Any) -> Non
 async def test_a_verified_customer_is_not_asked_for_an_email(shop: Any) -> None:
     order = an_order(shop, "shipped")
     metadata = {"customer_token": token(order.customer_id)}
-    dispatcher, slots = await _validate({"order_purpose": "track"},
-                                        {"order_number": str(order.number)}, metadata)
+    dispatcher, slots = await _validate(
+        {"order_purpose": "track"}, {"order_number": str(order.number)}, metadata
+    )
     assert slots["order_status"] == "shipped"
     assert slots["requested_slot"] is None
     stranger = an_order(shop, "delivered")
     if stranger.customer_id != order.customer_id:
-        dispatcher, slots = await _validate({"order_purpose": "track"},
-                                            {"order_number": str(stranger.number)}, metadata)
+        dispatcher, slots = await _validate(
+            {"order_purpose": "track"}, {"order_number": str(stranger.number)}, metadata
+        )
         assert "couldn't find an order with that number on your account" in texts(dispatcher)
         assert slots["order_number"] is None
 
@@ -146,15 +182,25 @@ async def test_a_verified_customer_is_not_asked_for_an_email(shop: Any) -> None:
 async def test_an_unsigned_customer_id_in_metadata_is_ignored(shop: Any) -> None:
     order = an_order(shop, "shipped")
     dispatcher = CollectingDispatcher()
-    await ActionListOrders().run(dispatcher, tracker(
-        "show my orders", intent="list_orders",
-        metadata={"customer_id": order.customer_id}), DOMAIN)
+    await ActionListOrders().run(
+        dispatcher,
+        tracker(
+            "show my orders", intent="list_orders", metadata={"customer_id": order.customer_id}
+        ),
+        DOMAIN,
+    )
     assert "log in" in texts(dispatcher)
     assert str(order.number) not in texts(dispatcher)
     dispatcher = CollectingDispatcher()
-    await ActionListOrders().run(dispatcher, tracker(
-        "show my orders", intent="list_orders",
-        metadata={"customer_token": token(order.customer_id)}), DOMAIN)
+    await ActionListOrders().run(
+        dispatcher,
+        tracker(
+            "show my orders",
+            intent="list_orders",
+            metadata={"customer_token": token(order.customer_id)},
+        ),
+        DOMAIN,
+    )
     mine = shop.list_orders(OrderAccess(customer_id=order.customer_id), 5)
     for record in mine:
         assert str(record.number) in texts(dispatcher)
@@ -162,13 +208,20 @@ async def test_an_unsigned_customer_id_in_metadata_is_ignored(shop: Any) -> None
 
 async def test_starting_a_request_keeps_a_given_number_and_flags_a_bad_one(shop: Any) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionStartOrderRequest().run(dispatcher, tracker(
-        "cancel my order 12", intent="cancel_order"), DOMAIN)
+    events = await ActionStartOrderRequest().run(
+        dispatcher, tracker("cancel my order 12", intent="cancel_order"), DOMAIN
+    )
     slots = slots_set(events)
     assert slots["order_purpose"] == "cancel"
     assert slots["order_number"] is None
     assert "5 to 8 digits" in texts(dispatcher)
-    events = await ActionStartOrderRequest().run(CollectingDispatcher(), tracker(
-        "where is 10023", intent="track_order",
-        entities=[{"entity": "order_number", "value": "10023"}]), DOMAIN)
+    events = await ActionStartOrderRequest().run(
+        CollectingDispatcher(),
+        tracker(
+            "where is 10023",
+            intent="track_order",
+            entities=[{"entity": "order_number", "value": "10023"}],
+        ),
+        DOMAIN,
+    )
     assert "order_number" not in slots_set(events)

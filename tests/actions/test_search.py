@@ -24,9 +24,15 @@ async def _run(action: Any, **kwargs: Any) -> tuple[CollectingDispatcher, dict[s
 async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -> None:
     said = "running shoes under 80 in size 42"
     dispatcher, slots = await _run(
-        ActionSearchProducts(), text=said, intent="search_product",
-        entities=[entity("product", "running shoes"), entity("price", "80", "max"),
-                  entity("size", "42")])
+        ActionSearchProducts(),
+        text=said,
+        intent="search_product",
+        entities=[
+            entity("product", "running shoes"),
+            entity("price", "80", "max"),
+            entity("size", "42"),
+        ],
+    )
     state = slots["search_state"]
     assert state["filters"]["size"] == "42"
     assert state["filters"]["price_max_cents"] == 8000
@@ -39,21 +45,30 @@ async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -
         assert product.price_from_cents <= 8000
     assert "EUR" in texts(dispatcher)
 
-    blue = await _run(ActionRefineSearch(), text="any in blue?", intent="refine_search",
-                      entities=[entity("colour", "blue")], slots=slots)
+    blue = await _run(
+        ActionRefineSearch(),
+        text="any in blue?",
+        intent="refine_search",
+        entities=[entity("colour", "blue")],
+        slots=slots,
+    )
     blue_slots = blue[1]
     if blue_slots:  # the seeded catalog may have no blue ones: then the old results stand
         filters = blue_slots["search_state"]["filters"]
         assert (filters["colour"], filters["size"], filters["price_max_cents"]) == (
-            "blue", "42", 8000)
+            "blue",
+            "42",
+            8000,
+        )
         for product in shop.get_products(blue_slots["last_results"]):
             assert "blue" in [c.lower() for c in product.colours]
     else:
         assert "couldn't find" in texts(blue[0])
 
     cheapest = min(p.price_from_cents for p in products)
-    dispatcher, cheaper = await _run(ActionSearchCheaper(), text="cheaper ones",
-                                     intent="search_cheaper", slots=slots)
+    dispatcher, cheaper = await _run(
+        ActionSearchCheaper(), text="cheaper ones", intent="search_cheaper", slots=slots
+    )
     if cheaper:
         assert cheaper["search_state"]["sort"] == "price_asc"
         for product in shop.get_products(cheaper["last_results"]):
@@ -65,8 +80,9 @@ async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -
 async def test_show_more_pages_to_other_products(shop: Any) -> None:
     _, first = await _run(ActionSearchProducts(), text="t-shirt", intent="search_product")
     assert len(first["last_results"]) == 3
-    dispatcher, second = await _run(ActionShowMore(), text="show more", intent="show_more",
-                                    slots=first)
+    dispatcher, second = await _run(
+        ActionShowMore(), text="show more", intent="show_more", slots=first
+    )
     assert second["search_state"]["page"] == 1
     assert second["last_results"]
     assert not set(second["last_results"]) & set(first["last_results"])
@@ -85,8 +101,10 @@ async def test_refining_or_paging_without_a_search_asks_what_to_look_for(shop: A
 
 async def test_junk_search_state_is_ignored_not_fatal(shop: Any) -> None:
     dispatcher, slots = await _run(
-        ActionShowMore(), text="next", intent="show_more",
-        slots={"search_state": {"query": 3, "filters": "blue", "page": "x"},
-               "last_results": "P1"})
+        ActionShowMore(),
+        text="next",
+        intent="show_more",
+        slots={"search_state": {"query": 3, "filters": "blue", "page": "x"}, "last_results": "P1"},
+    )
     assert slots == {}
     assert texts(dispatcher)

@@ -26,18 +26,36 @@ def entity(name: str, value: str, role: str | None = None) -> dict[str, Any]:
     return found
 
 
-def tracker(text: str = "", *, intent: str = "inform", entities: list[dict[str, Any]] | None = None,
-            slots: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None,
-            sender: str = "unit-0", active_loop: str | None = None,
-            new_slots: dict[str, Any] | None = None) -> Tracker:
+def tracker(
+    text: str = "",
+    *,
+    intent: str = "inform",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    sender: str = "unit-0",
+    active_loop: str | None = None,
+    new_slots: dict[str, Any] | None = None,
+) -> Tracker:
     """The tracker after a user message; ``new_slots`` were just extracted from it."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99},
-              "intent_ranking": [{"name": intent, "confidence": 0.99}],
-              "entities": entities or [], "metadata": metadata or {}}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "intent_ranking": [{"name": intent, "confidence": 0.99}],
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
     extracted = [{"event": "slot", "name": k, "value": v} for k, v in (new_slots or {}).items()]
-    return Tracker(sender, {**(slots or {}), **(new_slots or {})}, latest,
-                   [{"event": "user", "text": text, "parse_data": latest}, *extracted], False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        sender,
+        {**(slots or {}), **(new_slots or {})},
+        latest,
+        [{"event": "user", "text": text, "parse_data": latest}, *extracted],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def token(customer_id: str) -> str:

@@ -33,8 +33,10 @@ def new_sender() -> str:
 
 def tracker(stack: Stack, sender: str) -> dict[str, Any]:
     # Rasa's --auth-token is checked on the ?token= query parameter
-    url = (f"{stack.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?"
-           + urllib.parse.urlencode({"token": stack.token}))
+    url = (
+        f"{stack.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?"
+        + urllib.parse.urlencode({"token": stack.token})
+    )
     status, body = get_json(url)
     assert status == 200 and isinstance(body, dict), (status, body)
     return body
@@ -119,8 +121,11 @@ def test_selecting_a_product_and_asking_about_it(stack: Stack) -> None:
 
 def _product_with_sizes(stack: Stack) -> Any:
     for product in stack.shop.iter_products():
-        if "42" in product.sizes and len(product.colours) <= 1 and \
-                stack.shop.availability(product.id, size="42").online_available >= 3:
+        if (
+            "42" in product.sizes
+            and len(product.colours) <= 1
+            and stack.shop.availability(product.id, size="42").online_available >= 3
+        ):
             return product
     raise AssertionError("the demo catalog has no single-colour product in size 42 in stock")
 
@@ -144,7 +149,8 @@ def test_cart_and_checkout_create_an_order(stack: Stack) -> None:
     reply = stack.say(sender, "add 2 in size 42 to my cart")
     cart = stack.shop.get_cart(sender)
     assert [(line.product_id, line.size, line.quantity) for line in cart.lines] == [
-        (product.id, "42", 2)]
+        (product.id, "42", 2)
+    ]
     assert euros(cart.total_cents) in reply
     reply = stack.say(sender, "what's in my cart?")
     assert f"2 x {product.title}" in reply
@@ -212,8 +218,9 @@ def test_a_verified_customer_is_not_asked_for_an_email(stack: Stack) -> None:
     reply = stack.say(sender, f"where is my order {order.number}?", metadata=token)
     assert f"Order {order.number} is shipped" in reply
     sender = new_sender()
-    reply = stack.say(sender, f"where is my order {order.number}?",
-                      metadata={"customer_id": order.customer_id})
+    reply = stack.say(
+        sender, f"where is my order {order.number}?", metadata={"customer_id": order.customer_id}
+    )
     assert "e-mail" in reply and "shipped" not in reply
 
 
@@ -232,8 +239,9 @@ def test_cancel_refused_once_shipped_and_done_when_paid(stack: Stack) -> None:
     assert f"cancel order {paid.number}" in reply
     reply = stack.say(sender, "yes")
     assert f"Order {paid.number} is cancelled" in reply
-    assert stack.shop.get_order(str(paid.number),
-                                OrderAccess(email=paid.email)).status == "cancelled"
+    assert (
+        stack.shop.get_order(str(paid.number), OrderAccess(email=paid.email)).status == "cancelled"
+    )
 
 
 def test_a_return_gets_an_rma(stack: Stack) -> None:
@@ -259,8 +267,9 @@ def test_faq_small_talk_help_and_a_person(stack: Stack) -> None:
     reply = stack.say(sender, "I want to talk to a person")
     assert "person" in reply
     with Session(stack.shop._engine) as session:
-        requests = session.scalars(select(HandoffRequestRow).where(
-            HandoffRequestRow.conversation_id == sender)).all()
+        requests = session.scalars(
+            select(HandoffRequestRow).where(HandoffRequestRow.conversation_id == sender)
+        ).all()
     assert [r.status for r in requests] == ["open"]
 
 

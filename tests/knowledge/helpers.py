@@ -48,14 +48,22 @@ def product(
 # Products designed for the fusion tests (see test_product_search.py).
 HANDMADE: tuple[Product, ...] = (
     product(
-        "H00001", "Espresso Slim Wallet", brand="Minto", category="accessories",
-        subcategory="wallets", material="leather",
+        "H00001",
+        "Espresso Slim Wallet",
+        brand="Minto",
+        category="accessories",
+        subcategory="wallets",
+        material="leather",
         description="A slim leather wallet with six card slots and RFID blocking.",
         variants=((None, "brown", 4500),),
     ),
     product(
-        "H00002", "Zorbit Pro Headphones", brand="Pixelwave", category="electronics",
-        subcategory="headphones", material="plastic",
+        "H00002",
+        "Zorbit Pro Headphones",
+        brand="Pixelwave",
+        category="electronics",
+        subcategory="headphones",
+        material="plastic",
         description="Over-ear headphones with a padded headband.",
         variants=((None, "black", 12900), (None, "white", 13900)),
     ),

@@ -11,14 +11,27 @@ from knowledge.catalog_table import NO_PRICE, CatalogTable
 from tests.knowledge.helpers import product
 
 SHOE = product(
-    "S1", "Aerorun", category="shoes", subcategory="running shoes", brand="Stride",
+    "S1",
+    "Aerorun",
+    category="shoes",
+    subcategory="running shoes",
+    brand="Stride",
     material="mesh",
-    variants=(("42", "blue", 9000), ("42", "red", 7000), ("40", "blue", 7000),
-              ("44", "blue", 7500)),
+    variants=(
+        ("42", "blue", 9000),
+        ("42", "red", 7000),
+        ("40", "blue", 7000),
+        ("44", "blue", 7500),
+    ),
 )
 BOOT = product(
-    "S2", "Ridge", category="shoes", subcategory="hiking boots", brand="Northpeak",
-    material="leather", variants=(("42", "Navy", 12000), ("43", "grey", 11000)),
+    "S2",
+    "Ridge",
+    category="shoes",
+    subcategory="hiking boots",
+    brand="Northpeak",
+    material="leather",
+    variants=(("42", "Navy", 12000), ("43", "grey", 11000)),
 )
 MUG = product("S3", "Mug", variants=((None, "white", 1500),))
 

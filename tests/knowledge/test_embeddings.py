@@ -50,10 +50,18 @@ def test_the_default_model_runs_on_onnxruntime(embedder: Embedder) -> None:
 def test_onnx_vectors_match_sentence_transformers(embedder: Embedder) -> None:
     from sentence_transformers import SentenceTransformer
 
-    texts = ["running shoes", "how long does delivery take?", "Größe 42, bleu", "x",
-             "is it waterproof?", LONG_DOCUMENT, "wireless noise cancelling headphones"]
+    texts = [
+        "running shoes",
+        "how long does delivery take?",
+        "Größe 42, bleu",
+        "x",
+        "is it waterproof?",
+        LONG_DOCUMENT,
+        "wireless noise cancelling headphones",
+    ]
     reference = SentenceTransformer(str(bundled_model_path()), device="cpu").encode(
-        texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
     for batch_size in (64, 2):  # one padded batch, and several batches of mixed lengths
         ours = embedder.encode(texts, batch_size=batch_size, threads=2)
         cosine = np.sum(ours * reference, axis=1)
@@ -66,8 +74,9 @@ def test_a_model_that_cannot_be_exported_uses_sentence_transformers(tmp_path: Pa
     shutil.copytree(bundled_model_path(), folder)
     pooling = folder / "1_Pooling" / "config.json"
     config = json.loads(pooling.read_text())
-    pooling.write_text(json.dumps({**config, "pooling_mode_mean_tokens": False,
-                                   "pooling_mode_cls_token": True}))
+    pooling.write_text(
+        json.dumps({**config, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True})
+    )
     embedder = load_embedder(str(folder), cache_dir=tmp_path / "onnx")
     assert embedder.backend == "torch"
     assert not (tmp_path / "onnx").exists()

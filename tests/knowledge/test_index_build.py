@@ -43,17 +43,27 @@ def test_skip_when_unchanged_and_rebuild_when_changed(tmp_path: Path, embedder: 
     assert not again.products.built and again.products.count == 12
     assert not again.faq.built
 
-    newcomer = product("N00001", "Quillfeather Fountain Pen", category="accessories",
-                       subcategory="pens", variants=((None, "black", 3500),))
+    newcomer = product(
+        "N00001",
+        "Quillfeather Fountain Pen",
+        category="accessories",
+        subcategory="pens",
+        variants=((None, "black", 3500),),
+    )
     changed = build_indexes(settings, [*catalog, newcomer], "fp-2", faq, embedder=embedder)
     assert changed.products.built and changed.products.count == 13
 
-    forced = build_indexes(settings, [*catalog, newcomer], "fp-2", faq, force=True,
-                           embedder=embedder)
+    forced = build_indexes(
+        settings, [*catalog, newcomer], "fp-2", faq, force=True, embedder=embedder
+    )
     assert forced.products.built and forced.faq.built
 
-    kb = KnowledgeBase.open(settings, vocabulary=vocabulary_of([*catalog, newcomer]),
-                            in_stock=demo_in_stock, embedder=embedder)
+    kb = KnowledgeBase.open(
+        settings,
+        vocabulary=vocabulary_of([*catalog, newcomer]),
+        in_stock=demo_in_stock,
+        embedder=embedder,
+    )
     assert kb.products.search("fountain pen", None).hits[0].product_id == "N00001"
 
 
@@ -64,7 +74,8 @@ def test_a_changed_faq_file_is_reindexed_when_opened(tmp_path: Path, embedder: E
     catalog = list(synthetic_products(5, seed=2))
     build_indexes(settings, catalog, "fp", faq, embedder=embedder)
     faq.write_text(
-        FAQ + """
+        FAQ
+        + """
   - id: parking
     topic: stores
     question: Is there parking at the stores?
@@ -72,8 +83,9 @@ def test_a_changed_faq_file_is_reindexed_when_opened(tmp_path: Path, embedder: E
 """,
         "utf-8",
     )
-    kb = KnowledgeBase.open(settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock,
-                            embedder=embedder)
+    kb = KnowledgeBase.open(
+        settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock, embedder=embedder
+    )
     best = kb.faq.ask("where can I park my car near the shop?").best
     assert best is not None and best.entry.id == "parking"
 
@@ -84,14 +96,19 @@ def test_open_before_build_and_with_another_model(tmp_path: Path, embedder: Embe
     faq.write_text(FAQ, "utf-8")
     catalog = list(synthetic_products(5, seed=3))
     with pytest.raises(IndexNotBuilt, match="python -m knowledge build"):
-        KnowledgeBase.open(settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock,
-                           embedder=embedder)
+        KnowledgeBase.open(
+            settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock, embedder=embedder
+        )
     build_indexes(settings, catalog, "fp", faq, embedder=embedder)
     other = Embedder("some-other-model", embedder._model)
     with pytest.raises(IndexModelMismatch, match="--force"):
-        ProductSearch.open(client=create_client(settings.chroma_path), embedder=other,
-                           folder=IndexPaths.of(settings).products, in_stock=demo_in_stock,
-                           currency="EUR")
+        ProductSearch.open(
+            client=create_client(settings.chroma_path),
+            embedder=other,
+            folder=IndexPaths.of(settings).products,
+            in_stock=demo_in_stock,
+            currency="EUR",
+        )
     # Lexical files lost: the manifest no longer counts as up to date, build repairs it.
     shutil.rmtree(IndexPaths.of(settings).products / "bm25")
     repaired = build_indexes(settings, catalog, "fp", faq, embedder=embedder)

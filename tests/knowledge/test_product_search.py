@@ -139,9 +139,12 @@ def test_price_sort(kb: KnowledgeBase) -> None:
     results = kb.products.search("shoes", SearchFilters(colour="black"), limit=20, sort="price_asc")
     prices = [hit.price_from_cents for hit in results.hits]
     assert len(prices) > 3 and prices == sorted(prices)
-    assert kb.search("cheap sneakers", limit=10).hits == kb.products.search(
-        "sneakers", SearchFilters(subcategory="sneakers"), limit=10, sort="price_asc"
-    ).hits
+    assert (
+        kb.search("cheap sneakers", limit=10).hits
+        == kb.products.search(
+            "sneakers", SearchFilters(subcategory="sneakers"), limit=10, sort="price_asc"
+        ).hits
+    )
 
 
 def test_nonsense_finds_nothing(kb: KnowledgeBase) -> None:

@@ -10,8 +10,16 @@ from knowledge.query_parser import QueryParser
 
 VOCABULARY = CatalogVocabulary(
     categories=("shoes", "fashion", "electronics", "home", "sport", "outdoor", "accessories"),
-    subcategories=("running shoes", "hiking boots", "sneakers", "rain jackets", "t-shirts",
-                   "dresses", "headphones", "sweaters"),
+    subcategories=(
+        "running shoes",
+        "hiking boots",
+        "sneakers",
+        "rain jackets",
+        "t-shirts",
+        "dresses",
+        "headphones",
+        "sweaters",
+    ),
     brands=("Stride", "Northpeak", "Maison Rive", "Adidas"),
     colours=("black", "blue", "grey", "red", "white", "green"),
     sizes=("XS", "S", "M", "L", "XL", "XXL", "40", "41", "42", "43", "44"),

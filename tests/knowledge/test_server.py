@@ -37,11 +37,15 @@ async def test_health(client: Client, kb: KnowledgeBase) -> None:
 
 
 async def test_search_merges_parsed_and_explicit_filters(client: Client) -> None:
-    status, body = await _post(client, "/v1/search/products", {
-        "query": "running shoes under 80 in size 42",
-        "filters": {"price_max_cents": 7000},
-        "limit": 3,
-    })
+    status, body = await _post(
+        client,
+        "/v1/search/products",
+        {
+            "query": "running shoes under 80 in size 42",
+            "filters": {"price_max_cents": 7000},
+            "limit": 3,
+        },
+    )
     assert status == 200, body
     assert body["query"] == "running shoes"
     assert body["filters"]["size"] == "42"
@@ -55,11 +59,16 @@ async def test_search_merges_parsed_and_explicit_filters(client: Client) -> None
 
 
 async def test_filters_alone_and_paging(client: Client) -> None:
-    first = await _post(client, "/v1/search/products",
-                        {"filters": {"colour": "blue"}, "limit": 4, "sort": "price_asc"})
-    second = await _post(client, "/v1/search/products",
-                         {"filters": {"colour": "blue"}, "limit": 4, "offset": 4,
-                          "sort": "price_asc"})
+    first = await _post(
+        client,
+        "/v1/search/products",
+        {"filters": {"colour": "blue"}, "limit": 4, "sort": "price_asc"},
+    )
+    second = await _post(
+        client,
+        "/v1/search/products",
+        {"filters": {"colour": "blue"}, "limit": 4, "offset": 4, "sort": "price_asc"},
+    )
     assert first[0] == second[0] == 200
     ids_1 = [h["product_id"] for h in first[1]["hits"]]
     ids_2 = [h["product_id"] for h in second[1]["hits"]]
@@ -81,8 +90,9 @@ async def test_faq(client: Client) -> None:
 
 async def test_malformed_json_is_a_400(client: Client) -> None:
     for path in ("/v1/search/products", "/v1/faq"):
-        response = await client.post(path, data=b"{not json",
-                                     headers={"Content-Type": "application/json"})
+        response = await client.post(
+            path, data=b"{not json", headers={"Content-Type": "application/json"}
+        )
         assert response.status == 400
         assert "valid JSON" in (await response.json())["error"]
 
@@ -105,8 +115,11 @@ async def test_malformed_json_is_a_400(client: Client) -> None:
         ({"query": "shoes", "filters": {"shade": "blue"}}, 400, "Unknown filter(s) shade"),
         ({"query": "shoes", "filters": {"price_max_cents": 8.5}}, 400, "'price_max_cents'"),
         ({"query": "shoes", "filters": {"in_stock_only": "yes"}}, 400, "'in_stock_only'"),
-        ({"query": "shoes", "filters": {"price_min_cents": 9, "price_max_cents": 1}}, 400,
-         "must not be above"),
+        (
+            {"query": "shoes", "filters": {"price_min_cents": 9, "price_max_cents": 1}},
+            400,
+            "must not be above",
+        ),
     ],
 )
 async def test_bad_search_requests(client: Client, body: Any, status: int, message: str) -> None:
@@ -117,8 +130,13 @@ async def test_bad_search_requests(client: Client, body: Any, status: int, messa
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({}, 400), ({"question": None}, 400), ({"question": ["a"]}, 400),
-     ({"question": "q" * 2001}, 413), ({"question": "hi", "k": 0}, 400)],
+    [
+        ({}, 400),
+        ({"question": None}, 400),
+        ({"question": ["a"]}, 400),
+        ({"question": "q" * 2001}, 413),
+        ({"question": "hi", "k": 0}, 400),
+    ],
 )
 async def test_bad_faq_requests(client: Client, body: Any, status: int) -> None:
     got_status, got = await _post(client, "/v1/faq", body)
@@ -126,8 +144,9 @@ async def test_bad_faq_requests(client: Client, body: Any, status: int) -> None:
 
 
 async def test_oversized_body_and_unknown_routes_get_json_errors(client: Client) -> None:
-    response = await client.post("/v1/faq", data=b"{" + b" " * 100_000 + b"}",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/v1/faq", data=b"{" + b" " * 100_000 + b"}", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 413
     assert "error" in await response.json()
     response = await client.get("/v1/nothing")

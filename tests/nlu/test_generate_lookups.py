@@ -30,8 +30,13 @@ def run(
     text = raw if raw is not None else json.dumps(vocabulary)
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--vocabulary-json", "-", "--out", str(out)],
-        input=text, capture_output=True, text=True, cwd=ROOT, timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
     )
 
 

@@ -16,19 +16,63 @@ import yaml
 NLU_DIR = Path(__file__).resolve().parents[2] / "nlu_data"
 
 CONTRACT_INTENTS = {
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "chitchat", "out_of_scope",
-    "help", "search_product", "refine_search", "search_cheaper", "show_more", "select_product",
-    "product_question", "check_availability", "add_to_cart", "view_cart", "update_cart",
-    "checkout", "list_orders", "track_order", "cancel_order", "return_item", "refund_status",
-    "ask_faq", "human_handoff", "inform", "stop",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "chitchat",
+    "out_of_scope",
+    "help",
+    "search_product",
+    "refine_search",
+    "search_cheaper",
+    "show_more",
+    "select_product",
+    "product_question",
+    "check_availability",
+    "add_to_cart",
+    "view_cart",
+    "update_cart",
+    "checkout",
+    "list_orders",
+    "track_order",
+    "cancel_order",
+    "return_item",
+    "refund_status",
+    "ask_faq",
+    "human_handoff",
+    "inform",
+    "stop",
 }
 CONTRACT_ENTITIES = {
-    "product", "category", "colour", "size", "brand", "material", "price", "quantity",
-    "order_number", "email", "location", "ordinal", "attribute", "payment_method",
+    "product",
+    "category",
+    "colour",
+    "size",
+    "brand",
+    "material",
+    "price",
+    "quantity",
+    "order_number",
+    "email",
+    "location",
+    "ordinal",
+    "attribute",
+    "payment_method",
 }
 PAYMENT_METHODS = {"card", "paypal", "bank_transfer", "cash_on_delivery"}
 CATEGORIES = {
-    "fashion", "shoes", "electronics", "home", "sport", "beauty", "kids", "outdoor", "accessories",
+    "fashion",
+    "shoes",
+    "electronics",
+    "home",
+    "sport",
+    "beauty",
+    "kids",
+    "outdoor",
+    "accessories",
 }
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<name>[^)]+)\)|(?P<json>\{[^}]+\}))")
 
@@ -106,7 +150,9 @@ def test_order_number_regex_finds_order_numbers_not_postcodes() -> None:
         item["examples"].strip()[2:] for item in nlu_items() if item.get("regex") == "order_number"
     ]
     found = [
-        text for entity, _, _, example in annotated_entities() if entity == "order_number"
+        text
+        for entity, _, _, example in annotated_entities()
+        if entity == "order_number"
         for text in [ANNOTATION.sub(lambda m: m["text"], example)]
     ]
 

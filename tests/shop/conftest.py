@@ -67,8 +67,14 @@ class ShopData:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def order(self, status: str, *, delivered_within_days: int | None = None,
-              delivered_before_days: int | None = None, payment: str | None = None) -> OrderRow:
+    def order(
+        self,
+        status: str,
+        *,
+        delivered_within_days: int | None = None,
+        delivered_before_days: int | None = None,
+        payment: str | None = None,
+    ) -> OrderRow:
         with Session(self.engine) as session:
             query = (
                 select(OrderRow)
@@ -103,17 +109,19 @@ class ShopData:
 
     def warehouse_codes(self) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.scalars(
-                select(LocationRow.code).where(LocationRow.kind == "warehouse")
-            ))
+            return list(
+                session.scalars(select(LocationRow.code).where(LocationRow.kind == "warehouse"))
+            )
 
     def product_with_variants(self, *, many: bool) -> str:
         """A product id with several variants (many=True) or exactly one."""
         with Session(self.engine) as session:
             for product in session.scalars(select(ProductRow).order_by(ProductRow.id)):
-                count = len(session.scalars(
-                    select(VariantRow.sku).where(VariantRow.product_id == product.id)
-                ).all())
+                count = len(
+                    session.scalars(
+                        select(VariantRow.sku).where(VariantRow.product_id == product.id)
+                    ).all()
+                )
                 if (count > 1) == many:
                     return product.id
         raise AssertionError("no such product in the demo shop")

@@ -19,9 +19,12 @@ from actions.shop.errors import (
 )
 from actions.shop.sql_service import SqlShopService
 
-DETAILS = CheckoutDetails(email="Zoe.Newcomer@Example.com", shipping_name="Zoé Newcomer",
-                          shipping_address="4 rue des Fleurs, 44000 Nantes",
-                          payment_method="card")
+DETAILS = CheckoutDetails(
+    email="Zoe.Newcomer@Example.com",
+    shipping_name="Zoé Newcomer",
+    shipping_address="4 rue des Fleurs, 44000 Nantes",
+    payment_method="card",
+)
 
 
 def _stocked(shop: SqlShopService, data: Any, *, many: bool, units: int = 10) -> tuple[str, str]:
@@ -52,8 +55,9 @@ def test_single_variant_product_needs_no_choice(shop: SqlShopService, data: Any)
 def test_size_and_colour_pick_the_variant(shop: SqlShopService, data: Any) -> None:
     product_id, sku = _stocked(shop, data, many=True)
     variant = next(v for v in shop.get_product(product_id).variants if v.sku == sku)
-    cart = shop.add_to_cart("conv-1", product_id, size=variant.size,
-                            colour=(variant.colour or "").upper() or None)
+    cart = shop.add_to_cart(
+        "conv-1", product_id, size=variant.size, colour=(variant.colour or "").upper() or None
+    )
     assert cart.lines[0].sku == sku
     cart = shop.add_to_cart("conv-1", product_id, size=variant.size, colour=variant.colour)
     assert cart.item_count == 2 and len(cart.lines) == 1
@@ -82,8 +86,9 @@ def test_out_of_stock_is_refused(shop: SqlShopService, data: Any) -> None:
         shop.add_to_cart("conv-1", product_id, quantity=1)
 
 
-def test_checkout_reserves_stock_and_creates_the_order(shop: SqlShopService, data: Any,
-                                                       engine: Engine) -> None:
+def test_checkout_reserves_stock_and_creates_the_order(
+    shop: SqlShopService, data: Any, engine: Engine
+) -> None:
     product_id, sku = _stocked(shop, data, many=False, units=6)
     data.set_stock(sku, "WH-LILLE", 2)
     price = shop.get_product(product_id).variants[0].price_cents
@@ -109,14 +114,18 @@ def test_checkout_reserves_stock_and_creates_the_order(shop: SqlShopService, dat
     assert shop.get_order(order.number, OrderAccess(customer_id=customer.id)) == order
 
 
-def test_small_orders_pay_shipping_and_transfers_stay_pending(shop: SqlShopService,
-                                                              data: Any) -> None:
+def test_small_orders_pay_shipping_and_transfers_stay_pending(
+    shop: SqlShopService, data: Any
+) -> None:
     cheap = next(v for p in shop.iter_products() for v in p.variants if v.price_cents < 2000)
     data.set_stock(cheap.sku, "WH-PARIS", 5)
     shop.add_to_cart("conv-2", cheap.product_id, size=cheap.size, colour=cheap.colour)
-    details = CheckoutDetails(email="someone@example.org", shipping_name="Some One",
-                              shipping_address="1 place X, 75001 Paris",
-                              payment_method="bank_transfer")
+    details = CheckoutDetails(
+        email="someone@example.org",
+        shipping_name="Some One",
+        shipping_address="1 place X, 75001 Paris",
+        payment_method="bank_transfer",
+    )
     order = shop.checkout("conv-2", details)
     assert order.status == "pending"
     assert order.shipping_cents == 490
@@ -124,7 +133,8 @@ def test_small_orders_pay_shipping_and_transfers_stay_pending(shop: SqlShopServi
 
 
 def test_checkout_rechecks_stock_and_changes_nothing_when_short(
-        shop: SqlShopService, data: Any, engine: Engine) -> None:
+    shop: SqlShopService, data: Any, engine: Engine
+) -> None:
     product_id, sku = _stocked(shop, data, many=False, units=4)
     other_id, other_sku = _stocked(shop, data, many=True, units=4)
     variant = next(v for v in shop.get_product(other_id).variants if v.sku == other_sku)
@@ -138,9 +148,9 @@ def test_checkout_rechecks_stock_and_changes_nothing_when_short(
         shop.checkout("conv-3", DETAILS)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(OrderRow)) == orders_before
-        assert session.scalar(
-            select(func.count()).select_from(ReservationRow)
-        ) == reservations_before
+        assert (
+            session.scalar(select(func.count()).select_from(ReservationRow)) == reservations_before
+        )
     assert data.stock(other_sku)["WH-PARIS"] == (4, 0)
     assert shop.get_cart("conv-3").item_count == 6
 
@@ -150,8 +160,9 @@ def test_checkout_needs_a_cart_and_valid_details(shop: SqlShopService, data: Any
         shop.checkout("nobody", DETAILS)
     product_id, _ = _stocked(shop, data, many=False)
     shop.add_to_cart("conv-4", product_id)
-    bad = CheckoutDetails(email="not-an-email", shipping_name="X", shipping_address="Y",
-                          payment_method="card")
+    bad = CheckoutDetails(
+        email="not-an-email", shipping_name="X", shipping_address="Y", payment_method="card"
+    )
     with pytest.raises(InvalidCheckoutDetails) as caught:
         shop.checkout("conv-4", bad)
     assert caught.value.field == "email"
@@ -162,8 +173,12 @@ def test_existing_customer_is_linked_by_email(shop: SqlShopService, data: Any) -
     known = data.order("delivered")
     product_id, _ = _stocked(shop, data, many=False)
     shop.add_to_cart("conv-5", product_id)
-    details = CheckoutDetails(email=known.email.upper(), shipping_name="Same Person",
-                              shipping_address="Somewhere 1", payment_method="paypal")
+    details = CheckoutDetails(
+        email=known.email.upper(),
+        shipping_name="Same Person",
+        shipping_address="Somewhere 1",
+        payment_method="paypal",
+    )
     order = shop.checkout("conv-5", details)
     assert order.customer_id == known.customer_id
     assert order.number in [o.number for o in shop.list_orders(OrderAccess(email=known.email))]

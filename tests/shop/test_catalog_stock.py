@@ -39,13 +39,17 @@ def test_vocabulary_comes_from_the_catalog(shop: SqlShopService) -> None:
     assert numeric == sorted(numeric, key=int) and "42" in numeric
 
 
-def test_fingerprint_is_stable_and_changes_with_prices(shop: SqlShopService,
-                                                       engine: Engine) -> None:
+def test_fingerprint_is_stable_and_changes_with_prices(
+    shop: SqlShopService, engine: Engine
+) -> None:
     before = shop.catalog_fingerprint()
     assert shop.catalog_fingerprint() == before
     with Session(engine) as session, session.begin():
-        session.execute(update(VariantRow).where(VariantRow.sku.like("P00003-%"))
-                        .values(price_cents=VariantRow.price_cents + 100))
+        session.execute(
+            update(VariantRow)
+            .where(VariantRow.sku.like("P00003-%"))
+            .values(price_cents=VariantRow.price_cents + 100)
+        )
     assert shop.catalog_fingerprint() != before
 
 
@@ -78,8 +82,9 @@ def test_sold_out_online_means_restock_delay(shop: SqlShopService, data: Any) ->
     assert bordeaux[0].available == 2
 
 
-def test_availability_of_a_missing_variant_lists_what_exists(shop: SqlShopService,
-                                                             data: Any) -> None:
+def test_availability_of_a_missing_variant_lists_what_exists(
+    shop: SqlShopService, data: Any
+) -> None:
     product = shop.get_product(data.product_with_variants(many=True))
     with pytest.raises(VariantNotFound) as caught:
         shop.availability(product.id, colour="ultraviolet")

@@ -21,8 +21,13 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "SHOP_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'shop.db'}",
     }
     return subprocess.run(
-        [sys.executable, "-m", "actions.shop", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
+        [sys.executable, "-m", "actions.shop", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -45,8 +50,14 @@ def test_vocabulary_and_fingerprint_print_the_catalog(seeded: Path) -> None:
     result = _run(seeded, "vocabulary")
     assert result.returncode == 0, result.stderr
     vocabulary = json.loads(result.stdout)
-    assert set(vocabulary) == {"categories", "subcategories", "brands", "colours", "sizes",
-                               "materials"}
+    assert set(vocabulary) == {
+        "categories",
+        "subcategories",
+        "brands",
+        "colours",
+        "sizes",
+        "materials",
+    }
     assert "shoes" in vocabulary["categories"] and vocabulary["brands"]
     first = _run(seeded, "fingerprint")
     assert first.returncode == 0 and len(first.stdout.strip()) == 16

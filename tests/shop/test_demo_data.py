@@ -62,9 +62,9 @@ def test_default_shop_is_big_and_seeds_fast(tmp_path: Path, anchor: datetime) ->
 
 def test_every_order_state_has_its_details(engine: Engine, now: datetime) -> None:
     with Session(engine) as session:
-        statuses = dict(session.execute(
-            select(OrderRow.status, func.count()).group_by(OrderRow.status)
-        ).all())
+        statuses = dict(
+            session.execute(select(OrderRow.status, func.count()).group_by(OrderRow.status)).all()
+        )
         assert set(statuses) == set(ORDER_STATUSES)
         shipped = session.scalars(select(OrderRow).where(OrderRow.status == "shipped")).all()
         for order in shipped:
@@ -77,8 +77,10 @@ def test_every_order_state_has_its_details(engine: Engine, now: datetime) -> Non
         recent = [o for o in delivered if o.delivered_at and now - o.delivered_at < timedelta(30)]
         older = [o for o in delivered if o.delivered_at and now - o.delivered_at > timedelta(30)]
         assert recent and older
-        assert all(o.shipment and o.shipment.events[-1].description.startswith("Delivered")
-                   for o in delivered)
+        assert all(
+            o.shipment and o.shipment.events[-1].description.startswith("Delivered")
+            for o in delivered
+        )
         returned = session.scalars(select(OrderRow).where(OrderRow.status == "returned")).all()
         for order in returned:
             rma = session.scalars(select(ReturnRow).where(ReturnRow.order_number == order.number))
@@ -91,7 +93,9 @@ def test_every_order_state_has_its_details(engine: Engine, now: datetime) -> Non
             assert [r.status for r in refunds] == ["processed"]
             assert refunds[0].amount_cents == order.subtotal_cents
         assert session.scalar(select(func.count()).select_from(ShipmentRow)) == (
-            statuses["shipped"] + statuses["delivered"] + statuses["returned"]
+            statuses["shipped"]
+            + statuses["delivered"]
+            + statuses["returned"]
             + statuses["refunded"]
         )
 
@@ -99,9 +103,7 @@ def test_every_order_state_has_its_details(engine: Engine, now: datetime) -> Non
 def test_running_shoe_demo_conversation_has_answers(shop: SqlShopService) -> None:
     """ "running shoes under 80 in size 42" -> "in blue" -> "cheaper" all find products."""
     shoes = [p for p in shop.iter_products() if p.subcategory == "running shoes"]
-    under_80_in_42 = [
-        p for p in shoes if "42" in p.sizes and p.price_from_cents < 8000
-    ]
+    under_80_in_42 = [p for p in shoes if "42" in p.sizes and p.price_from_cents < 8000]
     blue = [p for p in under_80_in_42 if "blue" in p.colours]
     assert len(under_80_in_42) >= 4
     assert len(blue) >= 2

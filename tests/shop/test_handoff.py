@@ -9,14 +9,14 @@ from actions.handoff import HandoffQueue
 
 def test_request_is_stored_and_idempotent_while_open(empty_engine: Engine) -> None:
     queue = HandoffQueue(empty_engine)
-    first = queue.request("conv-1", reason="wants a person", customer_id="C00001",
-                          channel="rest")
+    first = queue.request("conv-1", reason="wants a person", customer_id="C00001", channel="rest")
     again = queue.request("conv-1", reason="asked again", customer_id=None, channel=None)
     other = queue.request("conv-2", reason="refund question", customer_id=None, channel="web")
     assert first.status == "open" and first.created_at.tzinfo is not None
     assert again == first
     assert [r.conversation_id for r in HandoffQueue(empty_engine).open_requests()] == [
-        "conv-1", "conv-2",
+        "conv-1",
+        "conv-2",
     ]
     assert other.id != first.id
 

@@ -13,10 +13,12 @@ from actions.shop.importer import ImportAborted, ImportFailed, import_catalog
 from actions.shop.sql_service import SqlShopService
 
 
-def test_shopify_export_rows_become_products_with_variants(empty_engine: Engine,
-                                                           fixtures_dir: Path) -> None:
-    report = import_catalog(empty_engine, fixtures_dir / "shopify_products.csv", "shopify",
-                            progress=False)
+def test_shopify_export_rows_become_products_with_variants(
+    empty_engine: Engine, fixtures_dir: Path
+) -> None:
+    report = import_catalog(
+        empty_engine, fixtures_dir / "shopify_products.csv", "shopify", progress=False
+    )
     shop = SqlShopService(empty_engine)
     jacket = shop.get_product("harbour-light-rain-jacket")
     assert jacket.title == "Harbour Light Rain Jacket"
@@ -26,8 +28,9 @@ def test_shopify_export_rows_become_products_with_variants(empty_engine: Engine,
     assert "<" not in jacket.description
     assert jacket.material == "recycled polyamide"
     assert jacket.attributes["waterproof"] == "yes"
-    assert [(v.sku, v.size, v.colour, v.price_cents, v.compare_at_cents)
-            for v in jacket.variants] == [
+    assert [
+        (v.sku, v.size, v.colour, v.price_cents, v.compare_at_cents) for v in jacket.variants
+    ] == [
         ("QW-HLRJ-S-YEL", "S", "yellow", 8900, 11900),
         ("QW-HLRJ-M-YEL", "M", "yellow", 8900, 11900),
         ("QW-HLRJ-L-NAV", "L", "navy", 8900, None),
@@ -43,10 +46,12 @@ def test_shopify_export_rows_become_products_with_variants(empty_engine: Engine,
     assert [s.handle for s in report.skipped] == ["winter-sample-sweater"]
 
 
-def test_rejected_rows_are_reported_with_row_and_reason(empty_engine: Engine,
-                                                        fixtures_dir: Path) -> None:
-    report = import_catalog(empty_engine, fixtures_dir / "shopify_products.csv", "shopify",
-                            progress=False)
+def test_rejected_rows_are_reported_with_row_and_reason(
+    empty_engine: Engine, fixtures_dir: Path
+) -> None:
+    report = import_catalog(
+        empty_engine, fixtures_dir / "shopify_products.csv", "shopify", progress=False
+    )
     reasons = {r.row: r.reason for r in report.rejected}
     assert "bad price 'abc'" in reasons[8]
     assert "duplicate SKU QW-HLRJ-S-YEL (first on row 2)" in reasons[9]
@@ -57,24 +62,29 @@ def test_rejected_rows_are_reported_with_row_and_reason(empty_engine: Engine,
     assert shop.get_products(["tide-clock-speaker"]) == []
 
 
-def test_strict_mode_writes_nothing_when_a_row_is_rejected(empty_engine: Engine,
-                                                           fixtures_dir: Path) -> None:
+def test_strict_mode_writes_nothing_when_a_row_is_rejected(
+    empty_engine: Engine, fixtures_dir: Path
+) -> None:
     with pytest.raises(ImportAborted) as caught:
-        import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv", strict=True,
-                       progress=False)
+        import_catalog(
+            empty_engine, fixtures_dir / "catalog.csv", "csv", strict=True, progress=False
+        )
     assert {r.row for r in caught.value.rejections} == {7, 8}
     assert count_rows(empty_engine, ProductRow) == 0
 
 
-def test_a_fatal_error_midway_leaves_the_catalog_untouched(engine: Engine, tmp_path: Path,
-                                                           fixtures_dir: Path) -> None:
+def test_a_fatal_error_midway_leaves_the_catalog_untouched(
+    engine: Engine, tmp_path: Path, fixtures_dir: Path
+) -> None:
     shop = SqlShopService(engine)
     before = (shop.count_products(), shop.catalog_fingerprint())
     with engine.begin() as conn:  # the database refuses the last variant of the file
-        conn.execute(text(
-            "CREATE TRIGGER refuse_sku BEFORE INSERT ON variants WHEN NEW.sku = 'WF-KSE-WHT' "
-            "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"
-        ))
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_sku BEFORE INSERT ON variants WHEN NEW.sku = 'WF-KSE-WHT' "
+                "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"
+            )
+        )
     with pytest.raises(ImportFailed) as caught:
         import_catalog(engine, fixtures_dir / "catalog.json", "json", progress=False)
     assert "nothing was written" in str(caught.value)
@@ -82,12 +92,16 @@ def test_a_fatal_error_midway_leaves_the_catalog_untouched(engine: Engine, tmp_p
     assert shop.get_products(["pocket-tripod", "kestrel-earbuds"]) == []
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("broken.json", "{not json"),
-    ("wrong.csv", "name,cost\nx,1\n"),
-])
-def test_unreadable_files_fail_clearly(empty_engine: Engine, tmp_path: Path, name: str,
-                                       content: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("broken.json", "{not json"),
+        ("wrong.csv", "name,cost\nx,1\n"),
+    ],
+)
+def test_unreadable_files_fail_clearly(
+    empty_engine: Engine, tmp_path: Path, name: str, content: str
+) -> None:
     path = tmp_path / name
     path.write_text(content)
     fmt = "json" if name.endswith(".json") else "shopify"
@@ -99,10 +113,10 @@ def test_unreadable_files_fail_clearly(empty_engine: Engine, tmp_path: Path, nam
 
 
 def test_generic_csv_and_json_import(empty_engine: Engine, fixtures_dir: Path) -> None:
-    csv_report = import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv",
-                                progress=False)
-    json_report = import_catalog(empty_engine, fixtures_dir / "catalog.json", "json",
-                                 progress=False)
+    csv_report = import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv", progress=False)
+    json_report = import_catalog(
+        empty_engine, fixtures_dir / "catalog.json", "json", progress=False
+    )
     shop = SqlShopService(empty_engine)
     boots = shop.get_product("cascade-hiker")
     assert boots.sizes == ("42", "43", "44") and boots.attributes["weight"] == "620 g"
@@ -119,8 +133,9 @@ def test_generic_csv_and_json_import(empty_engine: Engine, fixtures_dir: Path) -
     assert {r.row for r in json_report.rejected} == {3}
 
 
-def test_reimport_updates_instead_of_duplicating(empty_engine: Engine, fixtures_dir: Path,
-                                                 tmp_path: Path) -> None:
+def test_reimport_updates_instead_of_duplicating(
+    empty_engine: Engine, fixtures_dir: Path, tmp_path: Path
+) -> None:
     import_catalog(empty_engine, fixtures_dir / "catalog.csv", "csv", progress=False)
     shop = SqlShopService(empty_engine)
     fingerprint = shop.catalog_fingerprint()

@@ -16,8 +16,7 @@ def _owner(order: Any) -> OrderAccess:
     return OrderAccess(email=order.email)
 
 
-def test_wrong_email_looks_exactly_like_an_unknown_number(shop: SqlShopService,
-                                                          data: Any) -> None:
+def test_wrong_email_looks_exactly_like_an_unknown_number(shop: SqlShopService, data: Any) -> None:
     order = data.order("shipped")
     number = str(order.number)
     with pytest.raises(OrderNotFound) as wrong_email:
@@ -33,8 +32,7 @@ def test_wrong_email_looks_exactly_like_an_unknown_number(shop: SqlShopService,
             action(number, OrderAccess(email="stranger@example.com"))
 
 
-def test_owner_sees_order_by_email_any_case_or_customer_id(shop: SqlShopService,
-                                                           data: Any) -> None:
+def test_owner_sees_order_by_email_any_case_or_customer_id(shop: SqlShopService, data: Any) -> None:
     order = data.order("shipped")
     by_email = shop.get_order(f"#{order.number}", OrderAccess(email=f" {order.email.upper()} "))
     by_id = shop.get_order(str(order.number), OrderAccess(customer_id=order.customer_id))
@@ -52,8 +50,9 @@ def test_list_orders_only_shows_the_askers_orders(shop: SqlShopService, data: An
     assert shop.list_orders(OrderAccess(email="nobody@example.net")) == []
 
 
-def test_cancelling_a_paid_order_releases_stock_and_starts_a_refund(shop: SqlShopService,
-                                                                   data: Any) -> None:
+def test_cancelling_a_paid_order_releases_stock_and_starts_a_refund(
+    shop: SqlShopService, data: Any
+) -> None:
     order = data.order("paid")
     line = order.lines[0]
     reserved_before = sum(r for _, r in data.stock(line.sku).values())
@@ -74,8 +73,7 @@ def test_cancelling_a_pending_order_needs_no_refund(shop: SqlShopService, data: 
 
 
 @pytest.mark.parametrize("status", ["shipped", "delivered", "refunded"])
-def test_shipped_orders_cannot_be_cancelled(shop: SqlShopService, data: Any,
-                                            status: str) -> None:
+def test_shipped_orders_cannot_be_cancelled(shop: SqlShopService, data: Any, status: str) -> None:
     order = data.order(status)
     with pytest.raises(OrderNotCancellable) as caught:
         shop.cancel_order(str(order.number), _owner(order))
@@ -90,8 +88,9 @@ def test_cancel_checks_access_first(shop: SqlShopService, data: Any) -> None:
     assert shop.get_order(str(order.number), _owner(order)).status == "paid"
 
 
-def test_return_within_30_days_gets_an_rma_with_a_free_label(shop: SqlShopService,
-                                                             data: Any) -> None:
+def test_return_within_30_days_gets_an_rma_with_a_free_label(
+    shop: SqlShopService, data: Any
+) -> None:
     order = data.order("delivered", delivered_within_days=25)
     ret = shop.start_return(str(order.number), _owner(order), reason="Too small")
     assert re.fullmatch(r"RMA-[A-Z0-9]{6}", ret.rma)
@@ -120,11 +119,17 @@ def test_no_return_after_30_days(shop: SqlShopService, data: Any) -> None:
     assert shop.returns(str(order.number), _owner(order)) == []
 
 
-@pytest.mark.parametrize(("status", "hint"), [
-    ("shipped", "on its way"), ("paid", "cancel it instead"), ("cancelled", "cancelled"),
-])
-def test_undelivered_orders_cannot_be_returned(shop: SqlShopService, data: Any, status: str,
-                                               hint: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        ("shipped", "on its way"),
+        ("paid", "cancel it instead"),
+        ("cancelled", "cancelled"),
+    ],
+)
+def test_undelivered_orders_cannot_be_returned(
+    shop: SqlShopService, data: Any, status: str, hint: str
+) -> None:
     order = data.order(status)
     with pytest.raises(ReturnNotAllowed) as caught:
         shop.start_return(str(order.number), _owner(order), reason="x")

@@ -23,8 +23,11 @@ GIBBERISH = ["asdkjh qwpoeiru", "zxqv bnmlk wwer", "fjfjfjfj", "qwertzuiop", "AS
 
 def nlu_vocabulary() -> Vocabulary:
     """What the component learns from the committed NLU data: examples and synonyms."""
-    texts = [ANNOTATION.sub(lambda m: m["text"], example)
-             for examples in examples_by_intent().values() for example in examples]
+    texts = [
+        ANNOTATION.sub(lambda m: m["text"], example)
+        for examples in examples_by_intent().values()
+        for example in examples
+    ]
     for item in nlu_items():
         if "synonym" in item:
             texts.append(item["synonym"])
@@ -35,22 +38,45 @@ def nlu_vocabulary() -> Vocabulary:
 def test_words_are_letter_runs_without_case_or_accents() -> None:
     assert normalise("Élysées CAFÉ") == "elysees cafe"
     assert words("T-shirts in size 42, zoe.m@example.com; Champs-Élysées!") == [
-        "t", "shirts", "in", "size", "zoe", "m", "example", "com", "champs", "elysees"]
+        "t",
+        "shirts",
+        "in",
+        "size",
+        "zoe",
+        "m",
+        "example",
+        "com",
+        "champs",
+        "elysees",
+    ]
     assert words("10023 42 :-)") == []
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("sneakers", "sneakers"), ("sneakrs", "sneakers"), ("sneakerss", "sneakers"),
-    ("snaekers", "sneakers"), ("sneakert", "sneakers"), ("xneakers", "sneakers"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("sneakers", "sneakers"),
+        ("sneakrs", "sneakers"),
+        ("sneakerss", "sneakers"),
+        ("snaekers", "sneakers"),
+        ("sneakert", "sneakers"),
+        ("xneakers", "sneakers"),
+    ],
+)
 def test_one_typo_is_within_one_edit(a: str, b: str) -> None:
     assert within_one_edit(a, b) and within_one_edit(b, a)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("snkers", "sneakers"), ("snaekres", "sneakers"), ("sneeker", "sneakers"),
-    ("bnmlk", "blank"), ("abc", "cba"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("snkers", "sneakers"),
+        ("snaekres", "sneakers"),
+        ("sneeker", "sneakers"),
+        ("bnmlk", "blank"),
+        ("abc", "cba"),
+    ],
+)
 def test_two_typos_are_not_within_one_edit(a: str, b: str) -> None:
     assert not within_one_edit(a, b) and not within_one_edit(b, a)
 
@@ -86,10 +112,23 @@ def test_keyboard_mashing_is_gibberish_for_the_shop_vocabulary(text: str) -> Non
     assert looks_like_gibberish(text, nlu_vocabulary())
 
 
-@pytest.mark.parametrize("text", [
-    "blue sneakers 42", "Aerorun", "hi", "10023", "zoe.checkout@example.com", "thx",
-    "12 rue de la Paix, 75002 Paris", "runnign shoes undr 80", "what's in my cart?",
-    "is it waterproof?", "where is my order 10023?", "it is too small", "never mind",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blue sneakers 42",
+        "Aerorun",
+        "hi",
+        "10023",
+        "zoe.checkout@example.com",
+        "thx",
+        "12 rue de la Paix, 75002 Paris",
+        "runnign shoes undr 80",
+        "what's in my cart?",
+        "is it waterproof?",
+        "where is my order 10023?",
+        "it is too small",
+        "never mind",
+    ],
+)
 def test_real_short_messages_are_not_gibberish(text: str) -> None:
     assert not looks_like_gibberish(text, nlu_vocabulary())
