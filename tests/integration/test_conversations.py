@@ -285,3 +285,12 @@ def test_gibberish_gets_the_two_stage_fallback(stack: Stack, gibberish: str) -> 
     reply = stack.say(sender, "/out_of_scope")
     assert "another way" in reply or "rephrase" in reply
     assert "find products" in stack.say(sender, "what can you do?")
+
+
+def test_goodbye_leaves_the_order_form(stack: Stack) -> None:
+    sender = new_sender()
+    assert "order number" in stack.say(sender, "where is my order?")
+    reply = stack.say(sender, "thanks, bye")
+    assert "5 to 8 digits" not in reply  # not taken as a wrong order number
+    assert "Bye" in reply or "See you" in reply
+    assert tracker(stack, sender).get("active_loop", {}).get("name") in (None, "")
