@@ -19,7 +19,6 @@ from actions.dialogue.formatting import cart_summary, money
 from actions.shop.api import PAYMENT_METHODS, CheckoutDetails, PaymentMethod
 from actions.shop.policy import shipping_cents
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 PAYMENT_LABELS: dict[str, str] = {
     "card": "card",
     "paypal": "PayPal",
@@ -88,14 +87,10 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = EMAIL.search(value) if isinstance(value, str) else None
-        if found is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an e-mail address "
-                "(like name@example.com). Could you check it?"
-            )
-            return {"email": None}
-        return {"email": found.group().lower()}
+        email = said.email_in(value)
+        if email is None:
+            dispatcher.utter_message(text=said.NOT_AN_EMAIL)
+        return {"email": email}
 
     def validate_customer_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -19,7 +19,6 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
-from actions.dialogue.checkout import EMAIL
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
 from actions.shop.api import Order, OrderAccess, OrderLine
 from actions.shop.errors import OrderNotFound
@@ -139,14 +138,11 @@ class ValidateOrderRequestForm(FormValidationAction):
     def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = EMAIL.search(value) if isinstance(value, str) else None
-        if found is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an e-mail address "
-                "(like name@example.com). Could you check it?"
-            )
+        email = said.email_in(value)
+        if email is None:
+            dispatcher.utter_message(text=said.NOT_AN_EMAIL)
             return {"order_email": None}
-        return {"order_email": found.group().lower(), "order_status": None}
+        return {"order_email": email, "order_status": None}
 
     async def validate_return_sku(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

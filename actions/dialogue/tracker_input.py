@@ -166,3 +166,15 @@ def verified_customer(tracker: Tracker, secret: str, *, now: float | None = None
 def channel(tracker: Tracker) -> str | None:
     name = tracker.get_latest_input_channel()
     return name if isinstance(name, str) else None
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+NOT_AN_EMAIL = (
+    "That doesn't look like an e-mail address (like name@example.com). Could you check it?"
+)
+
+
+def email_in(value: Any) -> str | None:
+    """The e-mail address in a slot value, lower-cased, or None."""
+    found = EMAIL.search(value) if isinstance(value, str) else None
+    return found.group().lower() if found else None

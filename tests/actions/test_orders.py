@@ -57,6 +57,18 @@ async def test_an_order_number_in_the_wrong_format_gets_the_expected_format(shop
         assert "5 to 8 digits" in texts(dispatcher)
 
 
+async def test_an_email_answer_is_checked_and_kept_in_lower_case(shop: Any) -> None:
+    order = an_order(shop, "shipped")
+    known = {"order_purpose": "track", "order_number": str(order.number)}
+    dispatcher, slots = await _validate(known, {"order_email": "my email is jane at home"})
+    assert slots["order_email"] is None
+    assert "doesn't look like an e-mail address" in texts(dispatcher)
+    said = f"it's {order.email.upper()}"
+    dispatcher, slots = await _validate(known, {"order_email": said})
+    assert slots["order_email"] == order.email.lower()
+    assert "doesn't look like" not in texts(dispatcher)
+
+
 async def test_the_email_is_asked_before_anything_is_said_about_the_order(shop: Any) -> None:
     order = an_order(shop, "shipped")
     dispatcher, slots = await _validate(
