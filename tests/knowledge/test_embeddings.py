@@ -81,3 +81,17 @@ def test_a_model_that_cannot_be_exported_uses_sentence_transformers(tmp_path: Pa
     assert embedder.backend == "torch"
     assert not (tmp_path / "onnx").exists()
     assert embedder.encode(["running shoes"]).shape == (1, 384)
+
+
+def test_the_onnx_graph_is_exported_offline_into_an_empty_cache(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    # A fresh machine has no exported graph yet: the first load must build it from the
+    # bundled weights (nothing downloaded) and give the same vectors as the shared embedder.
+    cache = tmp_path / "onnx"
+    fresh = load_embedder(str(bundled_model_path()), cache_dir=cache)
+    assert fresh.backend == "onnx"
+    assert list(cache.glob("*.onnx"))
+    texts = ["waterproof hiking boots in size 43", "how long does delivery take?"]
+    similarity = (fresh.encode(texts) * embedder.encode(texts)).sum(axis=1)
+    assert float(similarity.min()) > 0.999
