@@ -15,9 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
-from actions.dialogue.focus import best_title_match, product_in_focus
+from actions.dialogue.focus import best_title_match, product_in_focus_or_ask
 from actions.dialogue.formatting import cart_summary, money, variant_phrase
-from actions.dialogue.product_info import ASK_WHICH, _choice
+from actions.dialogue.product_info import _choice
 from actions.shop.api import Cart, CartLine, Product
 
 _REMOVE = re.compile(r"\b(remove|delete|take out|drop|get rid of)\b", re.IGNORECASE)
@@ -51,9 +51,8 @@ class ActionAddToCart(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus(tracker)
+        product = await product_in_focus_or_ask(tracker, dispatcher)
         if product is None:
-            dispatcher.utter_message(text=ASK_WHICH)
             return []
         quantity = said.parse_quantity(said.entity(tracker, "quantity")) or 1
         size = _choice(tracker, "size", product.sizes)

@@ -6,12 +6,19 @@ from __future__ import annotations
 import re
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
 from actions.shop.api import Product
 from actions.shop.errors import ProductNotFound
+
+ASK_WHICH = (
+    "Which product do you mean? Search for something, or pick one of the results "
+    '("the second one").'
+)
+
 
 _WORD = re.compile(r"[a-z0-9]+")
 _ORDINAL_WORDS = re.compile(
@@ -68,3 +75,13 @@ async def product_in_focus(tracker: Tracker) -> Product | None:
     if picked is not None:
         return picked
     return await product_by_id(said.slot_str(tracker, "product_in_focus"))
+
+
+async def product_in_focus_or_ask(
+    tracker: Tracker, dispatcher: CollectingDispatcher
+) -> Product | None:
+    """The product in focus; when there is none, asks the shopper which one and gives None."""
+    product = await product_in_focus(tracker)
+    if product is None:
+        dispatcher.utter_message(text=ASK_WHICH)
+    return product

@@ -13,16 +13,16 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
-from actions.dialogue.focus import best_title_match, product_in_focus
+from actions.dialogue.focus import (
+    ASK_WHICH,
+    best_title_match,
+    product_in_focus,
+    product_in_focus_or_ask,
+)
 from actions.dialogue.formatting import listing, money, product_details, variant_phrase
 from actions.dialogue.search_state import SearchState
 from actions.shop.api import Availability, Product
 from actions.shop.locations import match_location
-
-ASK_WHICH = (
-    "Which product do you mean? Search for something, or pick one of the results "
-    '("the second one").'
-)
 
 # question words -> the catalog detail that answers them
 _ASPECTS = (
@@ -139,9 +139,8 @@ class ActionAnswerProductQuestion(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus(tracker)
+        product = await product_in_focus_or_ask(tracker, dispatcher)
         if product is None:
-            dispatcher.utter_message(text=ASK_WHICH)
             return []
         currency = services.current().shop.currency
         dispatcher.utter_message(text=answer(product, _aspect(tracker, product), currency))
@@ -199,9 +198,8 @@ class ActionCheckAvailability(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus(tracker)
+        product = await product_in_focus_or_ask(tracker, dispatcher)
         if product is None:
-            dispatcher.utter_message(text=ASK_WHICH)
             return []
         shop = services.current().shop
         known = await call(shop.locations)  # read once, matched against each phrasing
