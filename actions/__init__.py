@@ -1,7 +1,7 @@
-"""Action server and the plain-Python domain modules it calls.
+"""The rasa-sdk action server and its dialogue adapters.
 
 Layout:
-- ``actions.settings``: typed settings, parsed once at each entry point.
-- ``actions.shop``: the shop back end (catalog, inventory, carts, orders, returns).
-- ``actions.dialogue``: rasa-sdk custom actions, thin adapters over the domain modules.
+- ``actions.__main__``: the action server entry point (parses ``settings.Settings`` once).
+- ``actions.dialogue``: custom actions, thin adapters over the domain packages
+  (``shop``, ``knowledge``, ``handoff``), which know nothing of Rasa.
 """

@@ -14,10 +14,10 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.dialogue import services
-from actions.handoff import HandoffQueue
-from actions.settings import Settings, SettingsError
-from actions.shop.db import create_engine_from_url
-from actions.shop.sql_service import SqlShopService
+from handoff import HandoffQueue
+from settings import Settings, SettingsError
+from shop.db import create_engine_from_url
+from shop.sql_service import SqlShopService
 from knowledge.base import KnowledgeBase
 from knowledge.errors import KnowledgeError
 

@@ -37,7 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 
-from actions.shop.api import Product
+from shop.api import Product
 from knowledge.catalog_index import build_catalog_index, product_document
 from knowledge.embeddings import Embedder, load_embedder
 from knowledge.product_search import MODES, Mode, ProductSearch

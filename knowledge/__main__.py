@@ -17,11 +17,11 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from actions.settings import Settings, SettingsError
+from settings import Settings, SettingsError
 from knowledge.errors import KnowledgeError
 
 if TYPE_CHECKING:
-    from actions.shop.sql_service import SqlShopService
+    from shop.sql_service import SqlShopService
     from knowledge.base import KnowledgeBase
 
 log = logging.getLogger("knowledge")
@@ -29,8 +29,8 @@ log = logging.getLogger("knowledge")
 
 def _shop(settings: Settings) -> SqlShopService:
     # Imported here: the shop back end (SQLAlchemy) is only needed by these commands.
-    from actions.shop.db import create_engine_from_url
-    from actions.shop.sql_service import SqlShopService
+    from shop.db import create_engine_from_url
+    from shop.sql_service import SqlShopService
 
     return SqlShopService(
         create_engine_from_url(settings.shop_database_url), currency=settings.currency

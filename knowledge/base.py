@@ -14,8 +14,8 @@ from pathlib import Path
 
 from chromadb.api import ClientAPI
 
-from actions.settings import Settings
-from actions.shop.api import CatalogVocabulary, Product
+from settings import Settings
+from shop.api import CatalogVocabulary, Product
 from knowledge.api import FaqResults, SearchFilters, SearchResults
 from knowledge.catalog_index import BuildReport, build_catalog_index
 from knowledge.embeddings import Embedder, load_embedder

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from chromadb.api import ClientAPI
 
-from actions.shop.api import Product
+from shop.api import Product
 from knowledge.catalog_table import CatalogTable
 from knowledge.embeddings import BUILD_THREADS, Embedder
 from knowledge.lexical import LexicalIndex

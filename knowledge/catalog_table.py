@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from actions.shop.api import Product
+from shop.api import Product
 from knowledge.api import SearchFilters
 from knowledge.synonyms import colour_candidates
 from knowledge.text import fold, normalise_term

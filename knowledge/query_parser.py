@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from actions.shop.api import CatalogVocabulary
+from shop.api import CatalogVocabulary
 from knowledge.api import ParsedQuery, SearchFilters
 from knowledge.synonyms import CLOTHING_SIZES, COLOUR_SYNONYMS, SIZE_WORDS
 from knowledge.text import STOPWORDS, fold, normalise_term, singular

@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from actions.shop.api import CatalogVocabulary, Product, Variant
+from shop.api import CatalogVocabulary, Product, Variant
 
 
 @dataclass(frozen=True)

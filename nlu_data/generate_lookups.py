@@ -3,7 +3,7 @@
 The shop back end lists the words its catalog uses (``CatalogVocabulary``); this script
 turns them into Rasa ``lookup:`` tables that the RegexFeaturizer uses as features::
 
-    python -m actions.shop vocabulary > /tmp/vocabulary.json
+    python -m shop vocabulary > /tmp/vocabulary.json
     PYTHONPATH=. .venv/bin/python nlu_data/generate_lookups.py \\
         --vocabulary-json /tmp/vocabulary.json --out nlu_data/lookups
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from actions.shop.api import CatalogVocabulary
+from shop.api import CatalogVocabulary
 
 logger = logging.getLogger("generate_lookups")
 
@@ -43,7 +43,7 @@ class VocabularyError(ValueError):
     def __init__(self, source: str, problem: str) -> None:
         super().__init__(
             f"{source}: {problem}. Expected the JSON printed by "
-            "`python -m actions.shop vocabulary` (an object with the lists "
+            "`python -m shop vocabulary` (an object with the lists "
             "categories, subcategories, brands, colours, sizes, materials)."
         )
         self.source = source
@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--vocabulary-json",
         required=True,
         metavar="FILE_OR_-",
-        help="CatalogVocabulary JSON from `python -m actions.shop vocabulary`, or - for stdin",
+        help="CatalogVocabulary JSON from `python -m shop vocabulary`, or - for stdin",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("nlu_data/lookups"), help="folder for the lookup files"

@@ -1,13 +1,13 @@
 # Shared environment defaults for the assistant's scripts. Source it, do not run it:
 #   source scripts/env.sh
 # Every value can be overridden by exporting it before sourcing. The Python services parse
-# these once into actions.settings.Settings; Rasa reads the ${VARS} in bot/endpoints.yml and
+# these once into settings.Settings; Rasa reads the ${VARS} in bot/endpoints.yml and
 # bot/credentials.yml. See docs/architecture.md for the meaning of each setting.
 
 ASSISTANT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ASSISTANT_ROOT
 
-# Runtime state and settings read by actions.settings.Settings.
+# Runtime state and settings read by settings.Settings.
 export ASSISTANT_VAR_DIR="${ASSISTANT_VAR_DIR:-$ASSISTANT_ROOT/var}"
 export SHOP_DATABASE_URL="${SHOP_DATABASE_URL:-sqlite:///$ASSISTANT_VAR_DIR/shop.db}"
 export SHOP_CURRENCY="${SHOP_CURRENCY:-EUR}"

@@ -129,28 +129,28 @@ note "kept in $SECRETS_DIR (mode 600)"
 
 # --- demo shop ------------------------------------------------------------------------
 step "demo shop"
-if [[ ! -f actions/shop/__main__.py ]]; then
-  note "SKIPPED: actions/shop/__main__.py does not exist yet"
+if [[ ! -f shop/__main__.py ]]; then
+  note "SKIPPED: shop/__main__.py does not exist yet"
 else
-  fp="$(fingerprint actions/shop/demo_data.py -- \
+  fp="$(fingerprint shop/demo/seed.py -- \
     "$SHOP_DEMO_SEED" "$SHOP_DEMO_PRODUCTS" "$SHOP_DATABASE_URL")"
   shop_file=""
   [[ "$SHOP_DATABASE_URL" == sqlite:///* ]] && shop_file="${SHOP_DATABASE_URL#sqlite:///}"
   if stamp_matches shop-seed "$fp" && [[ -z "$shop_file" || -f "$shop_file" ]]; then
     note "unchanged; not re-seeding"
   else
-    "$APP_PYTHON" -m actions.shop seed
+    "$APP_PYTHON" -m shop seed
     write_stamp shop-seed "$fp"
   fi
 fi
 
 # --- NLU lookup tables from the catalog -----------------------------------------------
 step "NLU lookups"
-if [[ ! -f actions/shop/__main__.py || ! -f nlu_data/generate_lookups.py ]]; then
-  note "SKIPPED: actions/shop or nlu_data/generate_lookups.py does not exist yet"
+if [[ ! -f shop/__main__.py || ! -f nlu_data/generate_lookups.py ]]; then
+  note "SKIPPED: shop or nlu_data/generate_lookups.py does not exist yet"
 else
   vocab="$ASSISTANT_VAR_DIR/vocabulary.json"
-  "$APP_PYTHON" -m actions.shop vocabulary >"$vocab.tmp"
+  "$APP_PYTHON" -m shop vocabulary >"$vocab.tmp"
   mv "$vocab.tmp" "$vocab"
   fp="$(fingerprint "$vocab" nlu_data/generate_lookups.py)"
   if stamp_matches lookups "$fp" && compgen -G "nlu_data/lookups/*" >/dev/null; then

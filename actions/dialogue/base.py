@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.dialogue import services
 from actions.dialogue.formatting import money
-from actions.shop import errors
+from shop import errors
 from knowledge.errors import KnowledgeError
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from actions.dialogue.base import ShopAction, call
 from actions.dialogue.focus import best_title_match, product_in_focus_or_ask
 from actions.dialogue.formatting import cart_summary, money, variant_phrase
 from actions.dialogue.product_info import _choice
-from actions.shop.api import Cart, CartLine, Product
+from shop.api import Cart, CartLine, Product
 
 _REMOVE = re.compile(r"\b(remove|delete|take out|drop|get rid of)\b", re.IGNORECASE)
 _EMPTY = re.compile(r"\b(empty|clear|remove everything|remove all|delete all)\b", re.IGNORECASE)

@@ -16,8 +16,8 @@ from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, guarded
 from actions.dialogue.cart import cart_key
 from actions.dialogue.formatting import cart_summary, money
-from actions.shop.api import PAYMENT_METHODS, CheckoutDetails, PaymentMethod
-from actions.shop.policy import shipping_cents
+from shop.api import PAYMENT_METHODS, CheckoutDetails, PaymentMethod
+from shop.policy import shipping_cents
 
 PAYMENT_LABELS: dict[str, str] = {
     "card": "card",

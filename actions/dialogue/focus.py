@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
-from actions.shop.api import Product
-from actions.shop.errors import ProductNotFound
+from shop.api import Product
+from shop.errors import ProductNotFound
 
 ASK_WHICH = (
     "Which product do you mean? Search for something, or pick one of the results "

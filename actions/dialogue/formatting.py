@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from actions.shop.api import Cart, Order, Product
+from shop.api import Cart, Order, Product
 from knowledge.api import ProductHit, SearchFilters
 
 STATUS_WORDS = {

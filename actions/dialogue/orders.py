@@ -20,9 +20,9 @@ from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
-from actions.shop.api import Order, OrderAccess, OrderLine
-from actions.shop.errors import OrderNotFound
-from actions.shop.policy import CANCELLABLE_STATUSES
+from shop.api import Order, OrderAccess, OrderLine
+from shop.errors import OrderNotFound
+from shop.policy import CANCELLABLE_STATUSES
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,8})(?!\d)")
 _OTHER_NUMBER = re.compile(r"(?<![\d@.])#?(\d{1,4}|\d{9,})(?![\d@])")

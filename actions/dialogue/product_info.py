@@ -21,8 +21,8 @@ from actions.dialogue.focus import (
 )
 from actions.dialogue.formatting import listing, money, product_details, variant_phrase
 from actions.dialogue.search_state import SearchState
-from actions.shop.api import Availability, Product
-from actions.shop.locations import match_location
+from shop.api import Availability, Product
+from shop.locations import match_location
 
 # question words -> the catalog detail that answers them
 _ASPECTS = (

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from actions.settings import Settings
-from actions.shop.api import ShopService
+from settings import Settings
+from shop.api import ShopService
 from knowledge.api import FaqResults, ParsedQuery, SearchFilters, SearchResults
 
 SortOrder = Literal["relevance", "price_asc"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.identity import verify_customer_token
+from shop.identity import verify_customer_token
 
 _NUMBER_WORDS = {
     "a": 1,

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from actions.dialogue import services
-from actions.handoff import HandoffQueue
-from actions.settings import Settings
-from actions.shop.db import create_engine_from_url
-from actions.shop.demo_data import seed_demo_shop
-from actions.shop.sql_service import SqlShopService
+from handoff import HandoffQueue
+from settings import Settings
+from shop.db import create_engine_from_url
+from shop.demo.seed import seed_demo_shop
+from shop.sql_service import SqlShopService
 from knowledge.base import KnowledgeBase, build_indexes
 from tests.actions.trackers import SECRET
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from actions.shop.db import OrderLineRow, OrderRow
+from shop.db import OrderLineRow, OrderRow
 
 
 def an_order(shop: Any, *statuses: str, lines: int | None = None) -> OrderRow:

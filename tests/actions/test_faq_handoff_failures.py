@@ -11,8 +11,8 @@ from actions.dialogue.base import SHOP_DOWN
 from actions.dialogue.cart import ActionViewCart
 from actions.dialogue.faq import ActionAnswerFaq
 from actions.dialogue.handoff import ActionRequestHandoff
-from actions.shop.db import HandoffRequestRow, create_engine_from_url
-from actions.shop.sql_service import SqlShopService
+from shop.db import HandoffRequestRow, create_engine_from_url
+from shop.sql_service import SqlShopService
 from tests.actions.trackers import buttons, new_sender, texts, token, tracker
 
 

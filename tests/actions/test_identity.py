@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from actions.identity import sign_customer, verify_customer_token
+from shop.identity import sign_customer, verify_customer_token
 
 NOW = 1_800_000_000.0
 

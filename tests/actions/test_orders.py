@@ -10,7 +10,7 @@ from actions.dialogue.orders import (
     ActionStartOrderRequest,
     ValidateOrderRequestForm,
 )
-from actions.shop.api import OrderAccess
+from shop.api import OrderAccess
 from tests.actions.orders_db import an_order
 from tests.actions.trackers import buttons, slots_set, texts, token, tracker
 

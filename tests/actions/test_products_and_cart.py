@@ -15,7 +15,7 @@ from actions.dialogue.product_info import (
     ActionCheckAvailability,
     ActionSelectProduct,
 )
-from actions.shop.api import OrderAccess
+from shop.api import OrderAccess
 from tests.actions.trackers import buttons, entity, new_sender, slots_set, texts, tracker
 
 DOMAIN: dict[str, Any] = {

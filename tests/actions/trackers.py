@@ -9,7 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import sign_customer
+from shop.identity import sign_customer
 
 SECRET = "unit-test-secret"
 _senders = itertools.count(1)

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from actions.identity import sign_customer
-from actions.settings import Settings
-from actions.shop.db import create_engine_from_url
-from actions.shop.sql_service import SqlShopService
+from shop.identity import sign_customer
+from settings import Settings
+from shop.db import create_engine_from_url
+from shop.sql_service import SqlShopService
 from scripts.stackctl import LocalStack, StackError
 
 CUSTOMER_TOKEN_TTL_SECONDS = 3600

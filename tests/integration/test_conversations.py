@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.shop.api import OrderAccess
-from actions.shop.db import HandoffRequestRow
+from shop.api import OrderAccess
+from shop.db import HandoffRequestRow
 from scripts.stackctl import get_json
 from tests.actions.orders_db import an_order
 

@@ -9,8 +9,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may download weights in tests
 
-from actions.settings import Settings
-from actions.shop.api import Product
+from settings import Settings
+from shop.api import Product
 from knowledge.base import KnowledgeBase, build_indexes
 from knowledge.embeddings import Embedder, load_embedder
 from knowledge.synthetic_catalog import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actions.settings import Settings
-from actions.shop.api import Product, Variant
+from settings import Settings
+from shop.api import Product, Variant
 
 CATALOG_SIZE = 240
 

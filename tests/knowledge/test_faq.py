@@ -65,7 +65,7 @@ def test_answers_are_ranked_and_bounded(kb: KnowledgeBase) -> None:
 
 
 def test_shipped_faq_is_consistent_with_the_shop_policy() -> None:
-    from actions.settings import PROJECT_ROOT
+    from settings import PROJECT_ROOT
 
     entries = {e.id: e for e in load_faq(PROJECT_ROOT / "knowledge" / "data" / "faq.yml")}
     assert len(entries) >= 55

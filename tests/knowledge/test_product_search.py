@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.shop.api import Product
+from shop.api import Product
 from knowledge.api import SearchFilters, SearchResults
 from knowledge.base import KnowledgeBase
 from knowledge.errors import InvalidSearch

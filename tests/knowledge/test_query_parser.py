@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.shop.api import CatalogVocabulary
+from shop.api import CatalogVocabulary
 from knowledge.api import SearchFilters
 from knowledge.query_parser import QueryParser
 

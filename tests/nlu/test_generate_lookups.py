@@ -102,7 +102,7 @@ def test_bad_vocabulary_is_refused_with_the_field_named(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "'brands' must be a list of strings" in result.stderr
-    assert "python -m actions.shop vocabulary" in result.stderr
+    assert "python -m shop vocabulary" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

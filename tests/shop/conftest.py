@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.shop.db import (
+from shop.db import (
     InventoryRow,
     LocationRow,
     OrderRow,
@@ -19,8 +19,8 @@ from actions.shop.db import (
     VariantRow,
     create_engine_from_url,
 )
-from actions.shop.demo_data import seed_demo_shop
-from actions.shop.sql_service import SqlShopService
+from shop.demo.seed import seed_demo_shop
+from shop.sql_service import SqlShopService
 
 ANCHOR = datetime(2025, 3, 10, tzinfo=UTC)
 NOW = ANCHOR + timedelta(hours=10)

@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from actions.shop.api import CheckoutDetails, OrderAccess
-from actions.shop.db import OrderRow, ReservationRow
-from actions.shop.errors import (
+from shop.api import CheckoutDetails, OrderAccess
+from shop.db import OrderRow, ReservationRow
+from shop.errors import (
     CartEmpty,
     InvalidCheckoutDetails,
     InvalidQuantity,
     OutOfStock,
     VariantNotFound,
 )
-from actions.shop.sql_service import SqlShopService
+from shop.sql_service import SqlShopService
 
 DETAILS = CheckoutDetails(
     email="Zoe.Newcomer@Example.com",

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from actions.shop.db import VariantRow
-from actions.shop.errors import ProductNotFound, VariantNotFound
-from actions.shop.sql_service import SqlShopService
+from shop.db import VariantRow
+from shop.errors import ProductNotFound, VariantNotFound
+from shop.sql_service import SqlShopService
 
 
 def test_products_by_id_keep_order_and_skip_unknown(shop: SqlShopService) -> None:

@@ -21,7 +21,7 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "SHOP_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'shop.db'}",
     }
     return subprocess.run(
-        [sys.executable, "-m", "actions.shop", *args],
+        [sys.executable, "-m", "shop", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -75,7 +75,7 @@ def test_import_changes_the_fingerprint_and_reports(seeded: Path) -> None:
 
 def test_failures_exit_non_zero_with_a_message(tmp_path: Path) -> None:
     empty = _run(tmp_path, "vocabulary")
-    assert empty.returncode == 1 and "python -m actions.shop seed" in empty.stderr
+    assert empty.returncode == 1 and "python -m shop seed" in empty.stderr
     missing = _run(tmp_path, "import", "nope.csv", "--format", "csv")
     assert missing.returncode == 1 and "no such file" in missing.stderr
     bad_format = _run(tmp_path, "import", "x.csv", "--format", "xml")

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from actions.shop.api import ORDER_STATUSES, OrderAccess
-from actions.shop.db import (
+from shop.api import ORDER_STATUSES, OrderAccess
+from shop.db import (
     Base,
     OrderRow,
     RefundRow,
@@ -19,8 +19,8 @@ from actions.shop.db import (
     ShipmentRow,
     create_engine_from_url,
 )
-from actions.shop.demo_data import seed_demo_shop
-from actions.shop.sql_service import SqlShopService
+from shop.demo.seed import seed_demo_shop
+from shop.sql_service import SqlShopService
 
 
 def _dump_hash(engine: Engine) -> str:

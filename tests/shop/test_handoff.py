@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from actions.handoff import HandoffQueue
+from handoff import HandoffQueue
 
 
 def test_request_is_stored_and_idempotent_while_open(empty_engine: Engine) -> None:

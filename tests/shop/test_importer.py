@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from actions.shop.db import ProductRow, count_rows
-from actions.shop.importer import ImportAborted, ImportFailed, import_catalog
-from actions.shop.sql_service import SqlShopService
+from shop.db import ProductRow, count_rows
+from shop.importers.run import ImportAborted, ImportFailed, import_catalog
+from shop.sql_service import SqlShopService
 
 
 def test_shopify_export_rows_become_products_with_variants(

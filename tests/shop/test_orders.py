@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from actions.shop.api import OrderAccess
-from actions.shop.errors import OrderNotCancellable, OrderNotFound, ReturnNotAllowed
-from actions.shop.sql_service import SqlShopService
+from shop.api import OrderAccess
+from shop.errors import OrderNotCancellable, OrderNotFound, ReturnNotAllowed
+from shop.sql_service import SqlShopService
 
 
 def _owner(order: Any) -> OrderAccess:

@@ -3,6 +3,6 @@
 The agent desk that picks them up comes later; the bot only files requests.
 """
 
-from actions.handoff.queue import HandoffQueue, HandoffRequest
+from handoff.queue import HandoffQueue, HandoffRequest
 
 __all__ = ["HandoffQueue", "HandoffRequest"]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from actions.shop.demo_kinds import KINDS, MODEL_SUFFIXES, MODEL_WORDS, Kind
+from shop.demo.kinds import KINDS, MODEL_SUFFIXES, MODEL_WORDS, Kind
 
 
 @dataclass(frozen=True)

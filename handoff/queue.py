@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from actions.shop.db import Base, HandoffRequestRow, write_engine
+from shop.db import Base, HandoffRequestRow, write_engine
 
 logger = logging.getLogger(__name__)
 

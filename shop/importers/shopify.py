@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from actions.shop.import_common import (
+from shop.importers.common import (
     ImportFailed,
     ParsedProduct,
     ParsedVariant,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from actions.shop.api import Location
+from shop.api import Location
 
 _LOCATION_NOISE = re.compile(r"\b(the|our|your|in|at|store|shop|warehouse|boutique|de)\b")
 

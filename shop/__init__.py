@@ -1,6 +1,6 @@
 """The shop back end: catalog, customers, inventory, carts, orders, shipments, returns."""
 
-from actions.shop.api import (
+from shop.api import (
     Availability,
     Cart,
     CartLine,
@@ -20,7 +20,7 @@ from actions.shop.api import (
     TrackingEvent,
     Variant,
 )
-from actions.shop.errors import (
+from shop.errors import (
     CartEmpty,
     InvalidCheckoutDetails,
     InvalidQuantity,

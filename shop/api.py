@@ -34,6 +34,16 @@ LocationKind = Literal["warehouse", "store"]
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture of a product, or of some of its variants, with its alt text."""
+
+    url: str
+    alt: str  # never empty: the importer falls back to the product title (and variant)
+    position: int = 0  # merchant's order, 0 first
+    variant_skus: tuple[str, ...] = ()  # empty: a picture of the product as a whole
+
+
+@dataclass(frozen=True)
 class Variant:
     sku: str
     product_id: str
@@ -41,6 +51,22 @@ class Variant:
     size: str | None = None
     colour: str | None = None
     compare_at_cents: int | None = None  # the "was" price when on sale
+    # every option as the merchant named it, in their order: (("Size", "M"), ("Wood", "Oak"));
+    # size and colour above are the recognised ones among these, for filters and the NLU
+    options: tuple[tuple[str, str], ...] = ()
+    image: Image | None = None
+
+    def option(self, name: str) -> str | None:
+        """The value of an option by its name, case-insensitive ("wood" -> "Oak")."""
+        wanted = name.casefold()
+        for key, value in self.options:
+            if key.casefold() == wanted:
+                return value
+        return None
+
+
+CategoryPath = tuple[str, ...]  # ("Home", "Furniture", "Sofas"), root first; () uncategorised
+UNCATEGORISED = "uncategorised"
 
 
 @dataclass(frozen=True)
@@ -48,16 +74,39 @@ class Product:
     id: str  # stable id, e.g. "P00042"; for imported catalogs the Shopify handle-derived id
     handle: str  # URL slug
     title: str
-    brand: str
-    category: str  # top-level, lower case: "shoes", "fashion", "electronics", ...
-    subcategory: str  # e.g. "running shoes", "rain jackets"
+    brand: str  # may be "" when the merchant gives no vendor
+    # the merchant's own taxonomy, as in the file (Shopify "Product Category", a generic
+    # "category" path, or Type); () when the file gives none
+    category_path: CategoryPath
+    product_type: str  # Shopify "Type" or the generic "type"; "" if none
     description: str
     material: str | None
     # e.g. {"waterproof": "yes", "weight": "280 g", "warranty": "2 years"}
     attributes: dict[str, str]
     tags: tuple[str, ...]
-    image_url: str | None
+    images: tuple[Image, ...]
     variants: tuple[Variant, ...]
+    collections: tuple[str, ...] = ()
+    # for an uncategorised product: the classifier's guess and its confidence (0..1);
+    # never used as the product's category, only shown to the merchant and used as a hint
+    suggested_category: CategoryPath = ()
+    suggestion_confidence: float | None = None
+
+    @property
+    def category(self) -> str:
+        """Top-level category, lower case ("home"), or "uncategorised"."""
+        return self.category_path[0].casefold() if self.category_path else UNCATEGORISED
+
+    @property
+    def subcategory(self) -> str:
+        """The most specific category, lower case ("sofas"); the type when there is no path."""
+        if self.category_path:
+            return self.category_path[-1].casefold()
+        return self.product_type.casefold()
+
+    @property
+    def image_url(self) -> str | None:
+        return self.images[0].url if self.images else None
 
     @property
     def price_from_cents(self) -> int:
@@ -74,6 +123,15 @@ class Product:
             if v.size:
                 seen.setdefault(v.size, None)
         return tuple(seen)
+
+    @property
+    def option_values(self) -> dict[str, tuple[str, ...]]:
+        """Every option name with its values in the merchant's order ({"Wood": ("Oak",)})."""
+        values: dict[str, dict[str, None]] = {}
+        for v in self.variants:
+            for key, value in v.options:
+                values.setdefault(key, {}).setdefault(value, None)
+        return {key: tuple(vals) for key, vals in values.items()}
 
 
 @dataclass(frozen=True)
@@ -224,15 +282,36 @@ class CheckoutDetails:
 
 
 @dataclass(frozen=True)
-class CatalogVocabulary:
-    """Words the NLU lookups and the query parser use, taken from the catalog."""
+class CategoryNode:
+    """One node of the catalog's category tree, with how many products sit at or under it."""
 
-    categories: tuple[str, ...]
-    subcategories: tuple[str, ...]
+    path: CategoryPath
+    product_count: int
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+
+@dataclass(frozen=True)
+class CatalogVocabulary:
+    """Words the NLU lookups and the query parser use, all taken from the catalog itself.
+
+    Nothing here is fixed in code: a merchant's catalog brings its own categories, types,
+    options and values. Lists are lower case and sorted (sizes in size order).
+    """
+
+    categories: tuple[str, ...]  # every node name of the category tree ("sofas", "home")
+    subcategories: tuple[str, ...]  # leaf names and product types ("running shoes")
     brands: tuple[str, ...]
     colours: tuple[str, ...]
     sizes: tuple[str, ...]
     materials: tuple[str, ...]
+    # option names other than size and colour, with their values: (("wood", ("oak", ...)),)
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # other surface forms of catalog words -> the catalog word: plurals, singulars and
+    # synonyms (("sofa", "sofas"), ("couch", "sofas"), ("earring", "earrings"))
+    synonyms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +337,7 @@ class ShopService(Protocol):
     def iter_products(self, batch_size: int = 500) -> Iterator[Product]: ...
     def count_products(self) -> int: ...
     def vocabulary(self) -> CatalogVocabulary: ...
+    def category_tree(self) -> list[CategoryNode]: ...  # every node, parents before children
     # changes whenever products, variants or prices change
     def catalog_fingerprint(self) -> str: ...
 
@@ -303,11 +383,15 @@ __all__ = [
     "ORDER_STATUSES",
     "PAYMENT_METHODS",
     "Availability",
+    "UNCATEGORISED",
     "Cart",
     "CartLine",
     "CatalogVocabulary",
+    "CategoryNode",
+    "CategoryPath",
     "CheckoutDetails",
     "Customer",
+    "Image",
     "Location",
     "LocationKind",
     "LocationStock",

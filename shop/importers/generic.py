@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from actions.shop.demo_catalog import slugify
-from actions.shop.import_common import (
+from shop.demo.catalog import slugify
+from shop.importers.common import (
     ImportFailed,
     ParsedProduct,
     ParsedVariant,

@@ -1,9 +1,9 @@
 """Command line of the shop back end.
 
-    python -m actions.shop seed [--products N] [--seed S] [--force]
-    python -m actions.shop import FILE --format shopify|csv|json [--strict] [--location CODE]
-    python -m actions.shop vocabulary      # the catalog vocabulary as JSON on stdout
-    python -m actions.shop fingerprint     # the catalog fingerprint on stdout
+    python -m shop seed [--products N] [--seed S] [--force]
+    python -m shop import FILE --format shopify|csv|json [--strict] [--location CODE]
+    python -m shop vocabulary      # the catalog vocabulary as JSON on stdout
+    python -m shop fingerprint     # the catalog fingerprint on stdout
 
 The database is ``SHOP_DATABASE_URL`` (default ``sqlite:///var/shop.db``). Exit codes: 0
 success, 1 the command failed, 2 bad arguments or settings.
@@ -23,20 +23,20 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.settings import Settings, SettingsError
-from actions.shop.db import (
+from settings import Settings, SettingsError
+from shop.db import (
     ProductRow,
     count_rows,
     create_engine_from_url,
     drop_schema,
     has_schema,
 )
-from actions.shop.demo_data import seed_demo_shop
-from actions.shop.import_common import ImportAborted, ImportFailed
-from actions.shop.importer import IMPORT_FORMATS, import_catalog
-from actions.shop.sql_service import SqlShopService
+from shop.demo.seed import seed_demo_shop
+from shop.importers.common import ImportAborted, ImportFailed
+from shop.importers.run import IMPORT_FORMATS, import_catalog
+from shop.sql_service import SqlShopService
 
-logger = logging.getLogger("actions.shop")
+logger = logging.getLogger("shop")
 
 
 class CommandFailed(Exception):
@@ -45,7 +45,7 @@ class CommandFailed(Exception):
 
 def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m actions.shop", description="Shop back end: demo data, catalog import."
+        prog="python -m shop", description="Shop back end: demo data, catalog import."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     seed = commands.add_parser("seed", help="create the schema and seed an empty shop")
@@ -86,8 +86,8 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
 def _require_catalog(engine: Engine) -> None:
     if not has_schema(engine):
         raise CommandFailed(
-            "The shop database has no tables yet. Run `python -m actions.shop seed` "
-            "(demo data) or `python -m actions.shop import FILE --format ...` first."
+            "The shop database has no tables yet. Run `python -m shop seed` "
+            "(demo data) or `python -m shop import FILE --format ...` first."
         )
 
 

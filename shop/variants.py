@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
-from actions.shop.errors import VariantNotFound
+from shop.errors import VariantNotFound
 
 _COLOUR_ALIASES = {"gray": "grey", "navy blue": "navy", "dark blue": "navy"}
 _LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
-from actions.shop import policy
-from actions.shop.demo_catalog import DemoProduct
+from shop import policy
+from shop.demo.catalog import DemoProduct
 
 Row = dict[str, Any]
 Stock = dict[tuple[str, str], list[int]]  # (sku, location) -> [on_hand, reserved]

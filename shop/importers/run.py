@@ -26,8 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from tqdm import tqdm
 
-from actions.shop import policy
-from actions.shop.db import (
+from shop import policy
+from shop.db import (
     InventoryRow,
     LocationRow,
     ProductRow,
@@ -35,16 +35,16 @@ from actions.shop.db import (
     create_schema,
     write_engine,
 )
-from actions.shop.import_common import (
+from shop.importers.common import (
     ImportAborted,
     ImportFailed,
     ParsedProduct,
     ParseResult,
     Rejection,
 )
-from actions.shop.import_generic import parse_generic_csv, parse_generic_json
-from actions.shop.import_shopify import parse_shopify_csv
-from actions.shop.sql_service import utc_now
+from shop.importers.generic import parse_generic_csv, parse_generic_json
+from shop.importers.shopify import parse_shopify_csv
+from shop.sql_service import utc_now
 
 logger = logging.getLogger(__name__)
 

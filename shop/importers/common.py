@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from html import unescape
 from html.parser import HTMLParser
 
-from actions.shop.demo_catalog import slugify
-from actions.shop.errors import ShopError
+from shop.demo.catalog import slugify
+from shop.errors import ShopError
 
 MAX_PRICE_CENTS = 100_000_000  # 1,000,000.00 in the shop currency
 

@@ -1,10 +1,10 @@
-"""Turning ORM rows into the frozen records of ``actions.shop.api``."""
+"""Turning ORM rows into the frozen records of ``shop.api``."""
 
 from __future__ import annotations
 
 from typing import cast
 
-from actions.shop.api import (
+from shop.api import (
     Customer,
     Location,
     LocationKind,
@@ -19,7 +19,7 @@ from actions.shop.api import (
     TrackingEvent,
     Variant,
 )
-from actions.shop.db import (
+from shop.db import (
     CustomerRow,
     LocationRow,
     OrderRow,

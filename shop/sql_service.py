@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, Engine, and_, case, delete, func, or_, sel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from actions.shop import policy
-from actions.shop.api import (
+from shop import policy
+from shop.api import (
     PAYMENT_METHODS,
     Availability,
     Cart,
@@ -37,7 +37,7 @@ from actions.shop.api import (
     Refund,
     ReturnRequest,
 )
-from actions.shop.db import (
+from shop.db import (
     CartLineRow,
     CartRow,
     CustomerRow,
@@ -53,7 +53,7 @@ from actions.shop.db import (
     VariantRow,
     write_engine,
 )
-from actions.shop.errors import (
+from shop.errors import (
     CartEmpty,
     InvalidCheckoutDetails,
     InvalidQuantity,
@@ -64,8 +64,8 @@ from actions.shop.errors import (
     ReturnNotAllowed,
     VariantNotFound,
 )
-from actions.shop.locations import match_location
-from actions.shop.records import (
+from shop.locations import match_location
+from shop.records import (
     customer_record,
     location_record,
     order_record,
@@ -73,7 +73,7 @@ from actions.shop.records import (
     refund_record,
     return_record,
 )
-from actions.shop.variants import (
+from shop.variants import (
     choose_variant,
     normalise_colour,
     normalise_size,
@@ -119,7 +119,7 @@ def _new_rma() -> str:
 
 
 class SqlShopService:
-    """The shop back end on a SQLAlchemy engine; see ``actions.shop.api.ShopService``."""
+    """The shop back end on a SQLAlchemy engine; see ``shop.api.ShopService``."""
 
     def __init__(
         self, engine: Engine, *, currency: str = policy.CURRENCY, clock: Clock = utc_now

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from actions.shop.api import Location
+from shop.api import Location
 
 CURRENCY: Final = "EUR"
 FREE_SHIPPING_FROM_CENTS: Final = 5_000

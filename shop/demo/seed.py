@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from actions.shop import policy
-from actions.shop.db import (
+from shop import policy
+from shop.db import (
     CustomerRow,
     InventoryRow,
     LocationRow,
@@ -33,8 +33,8 @@ from actions.shop.db import (
     VariantRow,
     create_schema,
 )
-from actions.shop.demo_catalog import DemoProduct, generate_products
-from actions.shop.demo_orders import Row, Stock, generate_orders
+from shop.demo.catalog import DemoProduct, generate_products
+from shop.demo.orders import Row, Stock, generate_orders
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ def seed_demo_shop(
 
     ``customers`` defaults to max(60, products // 5) and ``orders`` to 1.4 x products
     (1,600 products -> 320 customers, 2,240 orders). The caller makes sure the database
-    is empty (``python -m actions.shop seed --force`` drops it first).
+    is empty (``python -m shop seed --force`` drops it first).
     """
     if products < 1:
         raise ValueError(f"products must be at least 1, got {products}.")
