@@ -15,11 +15,12 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.dialogue import services
 from handoff import HandoffQueue
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
 from settings import Settings, SettingsError
 from shop.db import create_engine_from_url
 from shop.sql_service import SqlShopService
-from knowledge.base import KnowledgeBase
-from knowledge.errors import KnowledgeError
+from shop.verification import VerificationLimiter
 
 logger = logging.getLogger("actions")
 
@@ -34,7 +35,11 @@ def open_services(settings: Settings) -> services.Services:
     )
     knowledge.warm_up()  # the first shopper should not wait for the model to load
     return services.Services(
-        settings=settings, shop=shop, knowledge=knowledge, handoff=HandoffQueue(engine)
+        settings=settings,
+        shop=shop,
+        knowledge=knowledge,
+        handoff=HandoffQueue(engine),
+        verification=VerificationLimiter(engine),
     )
 
 

@@ -11,8 +11,13 @@ Loaded by the Rasa server from ``bot/credentials.yml``::
 (a list of ``{"recipient_id", "text", "buttons"?, "custom"?, ...}``). Differences from
 RestInput: malformed bodies get a 400 with a JSON error, empty and over-long messages get a
 friendly answer without reaching the dialogue, control characters are stripped, metadata
-is checked and passed on, and when the bot produced no reply at all the shopper is told why
-(the action server's /health decides which message).
+is checked and passed on with the client's address added under ``client_address`` (set by
+the channel, never taken from the body: the action server limits failed order checks per
+address), and when the bot produced no reply at all the shopper is told why (the action
+server's /health decides which message).
+
+The address is the peer of the TCP connection (``request.remote_addr`` when Sanic is
+configured to trust a proxy's forwarding headers, else ``request.ip``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import action_response_check
 from connectors.inbound import (
     EMPTY_MESSAGE_REPLY,
     NO_ANSWER_REPLY,
@@ -44,6 +48,8 @@ from connectors.inbound import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
+# Metadata key the channel owns: a value sent by the client under this key is replaced.
+CLIENT_ADDRESS_KEY = "client_address"
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
@@ -57,6 +63,18 @@ def action_server_is_up(url: str, timeout: float = HEALTH_TIMEOUT_SECONDS) -> bo
         return False
 
 
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it; never a value from the request body."""
+    return str(request.remote_addr or request.ip or "")
+
+
+def with_client_address(metadata: dict[str, Any] | None, address: str) -> dict[str, Any]:
+    """The client's metadata with ``client_address`` set by the channel."""
+    checked = {k: v for k, v in (metadata or {}).items() if k != CLIENT_ADDRESS_KEY}
+    checked[CLIENT_ADDRESS_KEY] = address
+    return checked
+
+
 class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is Any
     @classmethod
     def name(cls) -> str:
@@ -64,9 +82,6 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ShopRestInput:
-        # Rasa builds its channels once at start-up: the place to speed up its custom
-        # action calls (see connectors/action_response_check.py).
-        action_response_check.install()
         credentials = credentials or {}
         return cls(
             action_health_url=credentials.get("action_health_url") or None,
@@ -96,13 +111,16 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
                 inbound = parse_body(request.body or b"")
             except BadRequest as exc:
                 return response.json({"error": str(exc)}, status=400)
-            replies = await self._answer(inbound, on_new_message)
+            replies = await self._answer(inbound, on_new_message, client_address(request))
             return response.json(replies)
 
         return webhook
 
     async def _answer(
-        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        inbound: Inbound,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        address: str,
     ) -> list[dict[str, Any]]:
         def say(text: str) -> list[dict[str, Any]]:
             return [{"recipient_id": inbound.sender, "text": text}]
@@ -118,7 +136,7 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
             collector,
             inbound.sender,
             input_channel=self.name(),
-            metadata=inbound.metadata,
+            metadata=with_client_address(inbound.metadata, address),
         )
         try:
             await on_new_message(message)

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Literal, cast
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from shop.db import Base, HandoffRequestRow, write_engine
+from shop.errors import ShopUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ class HandoffQueue:
                 # A concurrent request for the same conversation won the unique index;
                 # the next pass returns it.
                 continue
+            except SQLAlchemyError as exc:
+                # the queue lives in the shop database: the dialogue says the shop is down
+                database = self._engine.url.render_as_string(hide_password=True)
+                raise ShopUnavailable(database, f"{type(exc).__name__}: {exc}") from exc
         raise RuntimeError(f"Could not file a hand-off for {conversation_id!r}.")
 
     def open_requests(self) -> list[HandoffRequest]:

@@ -6,15 +6,15 @@ dataclasses; ``dataclasses.asdict`` gives their JSON form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class SearchFilters:
     """Structured constraints on a product search. ``None`` means no constraint."""
 
-    category: str | None = None  # "shoes"
-    subcategory: str | None = None  # "running shoes"
+    category: str | None = None  # any node of the category path: "shoes", "sofas", "home"
+    subcategory: str | None = None  # the most specific category or the product type
     colour: str | None = None
     size: str | None = None
     brand: str | None = None
@@ -22,15 +22,53 @@ class SearchFilters:
     price_min_cents: int | None = None
     price_max_cents: int | None = None
     in_stock_only: bool = False
+    # merchant options other than size and colour, held by one variant together with
+    # colour, size and price: (("wood", "oak"),); names and values compare case-insensitively
+    options: tuple[tuple[str, str], ...] = ()
 
     def merged(self, newer: SearchFilters) -> SearchFilters:
-        """These filters refined by ``newer``: its set fields win, the rest is kept."""
-        changes = {
+        """These filters refined by ``newer``: its set fields win, the rest is kept.
+
+        Options merge by name: a newer value of "wood" replaces the older one.
+        """
+        changes: dict[str, object] = {
             name: value
             for name, value in vars(newer).items()
-            if value is not None and not (name == "in_stock_only" and value is False)
+            if value is not None
+            and name != "options"
+            and not (name == "in_stock_only" and value is False)
         }
-        return replace(self, **changes)
+        if newer.options:
+            renamed = {name.casefold() for name, _ in newer.options}
+            kept = tuple(o for o in self.options if o[0].casefold() not in renamed)
+            changes["options"] = kept + tuple(newer.options)
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def without(self, facet: str) -> SearchFilters:
+        """These filters less one facet ("colour", "options", "price", ...)."""
+        if facet == "price":
+            return replace(self, price_min_cents=None, price_max_cents=None)
+        if facet == "options":
+            return replace(self, options=())
+        if facet == "in_stock_only":
+            return replace(self, in_stock_only=False)
+        return replace(self, **{facet: None})
+
+    @property
+    def active_facets(self) -> tuple[str, ...]:
+        """The facets set here, named as ``without`` takes them."""
+        names = [
+            name
+            for name in ("category", "subcategory", "brand", "material", "colour", "size")
+            if getattr(self, name) is not None
+        ]
+        if self.price_min_cents is not None or self.price_max_cents is not None:
+            names.append("price")
+        if self.options:
+            names.append("options")
+        if self.in_stock_only:
+            names.append("in_stock_only")
+        return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -38,8 +76,12 @@ class ParsedQuery:
     """A shopper's words split into free text and structured filters."""
 
     text: str  # what remains for lexical/vector matching, e.g. "running shoes"
-    filters: SearchFilters
+    filters: SearchFilters  # hard constraints: only facets and values the catalog has
     prefers_cheap: bool = False  # "cheap", "affordable", ...: sort by price if nothing else asked
+    # uncertain readings (a colour word where few products have a colour, an option value
+    # that is also a plain word): they raise matching products, never exclude the others;
+    # their words stay in ``text``
+    boosts: SearchFilters = field(default_factory=SearchFilters)
 
 
 @dataclass(frozen=True)
@@ -56,6 +98,7 @@ class ProductHit:
     in_stock: bool
     score: float  # fused score, higher is better
     image_url: str | None = None
+    category_path: tuple[str, ...] = ()  # the merchant's path, root first; () uncategorised
 
 
 @dataclass(frozen=True)
@@ -66,6 +109,14 @@ class SearchResults:
     total: int  # matches before paging
     offset: int
     limit: int
+    # facets of the requested filters that were dropped because with them nothing matched
+    # ("colour", "size", "price", "options", ...): "no blue ones; here are the others".
+    # ``filters`` holds what was really applied, so the dropped values are in the request.
+    relaxed: tuple[str, ...] = ()
+    # the words match nothing the shop sells (below the relevance floor): ``hits`` is empty
+    # and ``nearest_category`` names the closest category the shop does have, if any
+    no_match: bool = False
+    nearest_category: str | None = None
 
     @property
     def has_more(self) -> bool:

@@ -1,14 +1,17 @@
 """The knowledge base facade used by the action server, the HTTP API and the CLI.
 
-``KnowledgeBase.open(settings, vocabulary=..., in_stock=...)`` loads the built indexes;
-``build_indexes(...)`` builds them (skipping what is up to date). Index files live under
+``KnowledgeBase.open(settings, vocabulary=..., in_stock=...)`` loads the built indexes and
+follows later rebuilds of the product index; ``build_indexes(...)`` builds them (skipping
+what is up to date). Index files live under
 ``<ASSISTANT_VAR_DIR>/knowledge/`` next to the Chroma collections ``products`` and ``faq``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +22,9 @@ from shop.api import CatalogVocabulary, Product
 from knowledge.api import FaqResults, SearchFilters, SearchResults
 from knowledge.catalog_index import BuildReport, build_catalog_index
 from knowledge.embeddings import Embedder, load_embedder
+from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqBuildReport, FaqIndex, build_faq_index
+from knowledge.manifest import Manifest
 from knowledge.product_search import InStock, ProductSearch, Sort
 from knowledge.query_parser import QueryParser
 from knowledge.store import create_client
@@ -78,37 +83,143 @@ def build_indexes(
     return BuildSummary(products, faq)
 
 
-class KnowledgeBase:
-    """Query parser, product search and FAQ over one catalog; safe to share between threads."""
+VocabularySource = CatalogVocabulary | Callable[[], CatalogVocabulary]
+# How often an open knowledge base looks at the product index manifest for a rebuild.
+RELOAD_CHECK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    """The product side of an open base: swapped whole when the index is rebuilt."""
+
+    parser: QueryParser
+    products: ProductSearch
+    fingerprint: str
+
+
+class _CatalogLoader:
+    """Opens the product index and its parser; reopens it when a rebuild changed it.
+
+    A build writes its manifest last (``catalog_index``), so a changed manifest
+    fingerprint means a complete new index. The check reads one small file at most every
+    ``every`` seconds; the reopen happens on the caller's thread, and the old catalog
+    serves until the new one is complete (a half-built index is skipped, tried again later).
+    """
 
     def __init__(
-        self, *, parser: QueryParser, products: ProductSearch, faq: FaqIndex, embedder: Embedder
+        self,
+        *,
+        client: ClientAPI,
+        folder: Path,
+        embedder: Embedder,
+        in_stock: InStock,
+        currency: str,
+        vocabulary: VocabularySource,
+        every: float,
     ) -> None:
-        self.parser = parser
-        self.products = products
+        self._client = client
+        self._folder = folder
+        self._embedder = embedder
+        self._in_stock = in_stock
+        self._currency = currency
+        self._vocabulary = vocabulary
+        self._every = every
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self.current = self._open()
+
+    def _open(self) -> _Catalog:
+        manifest = Manifest.load(self._folder)
+        products = ProductSearch.open(
+            client=self._client,
+            folder=self._folder,
+            embedder=self._embedder,
+            in_stock=self._in_stock,
+            currency=self._currency,
+        )
+        vocabulary = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
+        parser = QueryParser(
+            vocabulary,
+            known_words=products.lexical.terms(),
+            coverage=products.table.coverage(),
+        )
+        return _Catalog(parser, products, manifest.fingerprint if manifest else "")
+
+    def fresh(self) -> _Catalog:
+        """The current catalog, reopened first if the index was rebuilt since."""
+        now = time.monotonic()
+        if now - self._checked < self._every:
+            return self.current
+        with self._lock:
+            if now - self._checked < self._every:
+                return self.current
+            self._checked = now
+            manifest = Manifest.load(self._folder)
+            if manifest is None or manifest.fingerprint == self.current.fingerprint:
+                return self.current
+            try:
+                reopened = self._open()
+            except (KnowledgeError, OSError, ValueError) as exc:
+                log.warning("The product index changed but cannot be opened yet: %s", exc)
+                return self.current
+            log.info(
+                "Product index rebuilt: now serving %d products (%s)",
+                len(reopened.products.table),
+                reopened.fingerprint[:12],
+            )
+            self.current = reopened
+            return reopened
+
+
+class KnowledgeBase:
+    """Query parser, product search and FAQ over one catalog; safe to share between threads.
+
+    ``products`` and ``parser`` follow the product index: after a rebuild (an import, a
+    ``python -m knowledge build``) an open base serves the new catalog within
+    ``RELOAD_CHECK_SECONDS``, without a restart.
+    """
+
+    def __init__(self, *, catalog: _CatalogLoader, faq: FaqIndex, embedder: Embedder) -> None:
+        self._catalog = catalog
         self.faq = faq
         self.embedder = embedder
+
+    @property
+    def products(self) -> ProductSearch:
+        return self._catalog.fresh().products
+
+    @property
+    def parser(self) -> QueryParser:
+        return self._catalog.fresh().parser
 
     @classmethod
     def open(
         cls,
         settings: Settings,
         *,
-        vocabulary: CatalogVocabulary,
+        vocabulary: VocabularySource,
         in_stock: InStock,
         embedder: Embedder | None = None,
         client: ClientAPI | None = None,
+        reload_every: float = RELOAD_CHECK_SECONDS,
     ) -> KnowledgeBase:
-        """Open built indexes. Raises ``IndexNotBuilt`` if ``build`` never ran."""
+        """Open built indexes. Raises ``IndexNotBuilt`` if ``build`` never ran.
+
+        ``vocabulary``: the catalog's words, or a callable that reads them (``shop.
+        vocabulary``), called again when a rebuilt index is reopened so the parser knows
+        the new catalog's words too.
+        """
         embedder = embedder or load_embedder(settings.embedding_model)
         client = client or create_client(settings.chroma_path, settings.chroma_url)
         paths = IndexPaths.of(settings)
-        products = ProductSearch.open(
+        catalog = _CatalogLoader(
             client=client,
             folder=paths.products,
             embedder=embedder,
             in_stock=in_stock,
             currency=settings.currency,
+            vocabulary=vocabulary,
+            every=reload_every,
         )
         faq = FaqIndex.open(
             client=client,
@@ -117,8 +228,7 @@ class KnowledgeBase:
             faq_path=settings.faq_path,
             threshold=settings.faq_confidence_threshold,
         )
-        parser = QueryParser(vocabulary, known_words=products.lexical.terms())
-        return cls(parser=parser, products=products, faq=faq, embedder=embedder)
+        return cls(catalog=catalog, faq=faq, embedder=embedder)
 
     def search(
         self,
@@ -133,10 +243,13 @@ class KnowledgeBase:
 
         Without an explicit ``sort``, "cheap ..." sorts by price, anything else by relevance.
         """
-        parsed = self.parser.parse(query)
+        catalog = self._catalog.fresh()
+        parsed = catalog.parser.parse(query)
         effective = parsed.filters.merged(filters) if filters else parsed.filters
         chosen: Sort = sort or ("price_asc" if parsed.prefers_cheap else "relevance")
-        return self.products.search(parsed.text, effective, limit=limit, offset=offset, sort=chosen)
+        return catalog.products.search(
+            parsed.text, effective, limit=limit, offset=offset, sort=chosen, boosts=parsed.boosts
+        )
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
         return self.faq.ask(question, k=k)

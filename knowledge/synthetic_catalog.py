@@ -427,6 +427,11 @@ def synthetic_products(n: int, *, seed: int = 7, start: int = 1) -> Iterator[Pro
                         size=size,
                         colour=colour,
                         compare_at_cents=None,
+                        options=tuple(
+                            (name, value)
+                            for name, value in (("Colour", colour), ("Size", size))
+                            if value
+                        ),
                     )
                 )
         attributes = {"material": material}
@@ -439,13 +444,13 @@ def synthetic_products(n: int, *, seed: int = 7, start: int = 1) -> Iterator[Pro
             handle=f"{model.lower()}-{noun.replace(' ', '-').lower()}-{number}",
             title=title,
             brand=brand,
-            category=kind.category,
-            subcategory=kind.subcategory,
+            category_path=(kind.category, kind.subcategory),
+            product_type=kind.subcategory,
             description=description,
             material=material,
             attributes=attributes,
             tags=(kind.subcategory, adjective.lower()),
-            image_url=None,
+            images=(),
             variants=tuple(variants),
         )
 
@@ -458,14 +463,19 @@ def vocabulary_of(products: Iterable[Product]) -> CatalogVocabulary:
     colours: set[str] = set()
     sizes: set[str] = set()
     materials: set[str] = set()
+    options: dict[str, set[str]] = {}
     for product in products:
-        categories.add(product.category)
+        categories.update(node.casefold() for node in product.category_path)
         subcategories.add(product.subcategory)
         brands.add(product.brand)
         colours.update(product.colours)
         sizes.update(product.sizes)
         if product.material:
             materials.add(product.material)
+        for variant in product.variants:
+            for name, value in variant.options:
+                if name.casefold() not in ("size", "colour", "color"):
+                    options.setdefault(name.casefold(), set()).add(value.casefold())
     return CatalogVocabulary(
         categories=tuple(sorted(categories)),
         subcategories=tuple(sorted(subcategories)),
@@ -473,6 +483,7 @@ def vocabulary_of(products: Iterable[Product]) -> CatalogVocabulary:
         colours=tuple(sorted(colours)),
         sizes=tuple(sorted(sizes)),
         materials=tuple(sorted(materials)),
+        options=tuple((name, tuple(sorted(values))) for name, values in sorted(options.items())),
     )
 
 

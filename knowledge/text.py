@@ -10,6 +10,37 @@ import re
 import unicodedata
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+# A measure written after a number, in one spelling: "30 in.", "30in", '30"' and
+# "30 inches" all become "30 inch", so "in" after a number is not lost as a stop word.
+UNITS: dict[str, str] = {
+    "in": "inch",
+    "inch": "inch",
+    "inches": "inch",
+    "ft": "ft",
+    "feet": "ft",
+    "foot": "ft",
+    "mm": "mm",
+    "cm": "cm",
+    "m": "m",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "oz": "oz",
+    "gal": "gal",
+    "gallon": "gal",
+    "gallons": "gal",
+    "qt": "qt",
+    "v": "volt",
+    "volt": "volt",
+    "volts": "volt",
+    "w": "watt",
+    "watt": "watt",
+    "watts": "watt",
+}
+_GLUED_UNIT_RE = re.compile(
+    r"(?<=\d)(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")\b|(?<=\d)\s*\"", re.I
+)
 
 # Words that carry no meaning for product or FAQ retrieval.
 STOPWORDS: frozenset[str] = frozenset(
@@ -115,14 +146,31 @@ def singular(word: str) -> str:
     return word
 
 
+def _unglue(match: re.Match[str]) -> str:
+    return f" {match.group(1) or 'inch'}"
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens in order, stop words kept (the parser needs them)."""
-    return _TOKEN_RE.findall(fold(text).replace("-", " "))
+    folded = _GLUED_UNIT_RE.sub(_unglue, fold(text))
+    return _TOKEN_RE.findall(folded.replace("-", " "))
+
+
+def _is_number(word: str) -> bool:
+    return word[:1].isdigit() and word.replace(".", "").replace(",", "").isdigit()
 
 
 def tokens(text: str) -> list[str]:
-    """Index/query terms: folded, singular, stop words removed."""
-    return [singular(w) for w in words(text) if w not in STOPWORDS]
+    """Index/query terms: folded, singular, stop words removed, units after numbers kept."""
+    terms: list[str] = []
+    previous = ""
+    for word in words(text):
+        if _is_number(previous) and word in UNITS:
+            terms.append(UNITS[word])
+        elif word not in STOPWORDS:
+            terms.append(singular(word))
+        previous = word
+    return terms
 
 
 def normalise_term(text: str) -> str:

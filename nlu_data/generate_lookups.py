@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -60,21 +60,45 @@ class LookupTable:
         return f"{self.entity}.generated.yml"
 
 
+def _strings(source: str, name: str, raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise VocabularyError(source, f"'{name}' must be a list of strings")
+    return tuple(raw)
+
+
+def _pairs(source: str, name: str, raw: object) -> list[tuple[str, object]]:
+    shape = f"'{name}' must be a list of [name, value] pairs"
+    if not isinstance(raw, list):
+        raise VocabularyError(source, shape)
+    pairs: list[tuple[str, object]] = []
+    for item in raw:
+        if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str):
+            raise VocabularyError(source, shape)
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
 def parse_vocabulary(text: str, source: str) -> CatalogVocabulary:
-    """Parse the vocabulary JSON; unknown extra keys are ignored."""
+    """Parse the vocabulary JSON; unknown extra keys are ignored, options and synonyms
+    may be missing (a vocabulary written before the shop listed them)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise VocabularyError(source, f"not valid JSON ({err})") from None
     if not isinstance(data, Mapping):
         raise VocabularyError(source, f"top level is a {type(data).__name__}, not an object")
-    values: dict[str, tuple[str, ...]] = {}
-    for field in fields(CatalogVocabulary):
-        raw = data.get(field.name)
-        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-            raise VocabularyError(source, f"'{field.name}' must be a list of strings")
-        values[field.name] = tuple(raw)
-    return CatalogVocabulary(**values)
+    lists = ("categories", "subcategories", "brands", "colours", "sizes", "materials")
+    values = {name: _strings(source, name, data.get(name)) for name in lists}
+    options = tuple(
+        (name, _strings(source, f"options ({name})", raw))
+        for name, raw in _pairs(source, "options", data.get("options", []))
+    )
+    synonyms: list[tuple[str, str]] = []
+    for form, word in _pairs(source, "synonyms", data.get("synonyms", [])):
+        if not isinstance(word, str):
+            raise VocabularyError(source, "'synonyms' must be a list of [form, word] strings")
+        synonyms.append((form, word))
+    return CatalogVocabulary(**values, options=options, synonyms=tuple(synonyms))
 
 
 def clean(values: Iterable[str]) -> tuple[str, ...]:

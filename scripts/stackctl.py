@@ -2,6 +2,14 @@
 supervisor), the integration tests and the benchmarks. Standard library only.
 
     python -m scripts.stackctl spec > var/run/stack.json   # supervisor spec from the env
+
+Each process gets only the secrets it needs: the action server the customer token secret,
+Rasa its API token (and its database and Redis passwords when configured), the knowledge
+API none (``scripts.supervise.child_environment``). No secret is on a command line: Rasa
+starts through ``connectors/serve.py``, which reads its token from the environment. The
+supervisor spec names the secrets each process may have but holds none of their values.
+Rasa answers cross-origin requests only from the origins in ``RASA_CORS`` (default: its own
+address as http://127.0.0.1:PORT and http://localhost:PORT).
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from scripts.supervise import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -49,7 +59,7 @@ class StackConfig:
     root: Path = ROOT
     app_venv: Path = ROOT / ".venv"
     rasa_venv: Path = ROOT / ".venv-rasa"
-    cors: str = "*"
+    cors: tuple[str, ...] = ()  # () = the origins the project serves (cors_origins)
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -71,7 +81,7 @@ class StackConfig:
             log_dir=var_dir / "logs",
             app_venv=Path(env.get("APP_VENV") or ROOT / ".venv"),
             rasa_venv=Path(env.get("RASA_VENV") or ROOT / ".venv-rasa"),
-            cors=env.get("RASA_CORS") or "*",
+            cors=tuple((env.get("RASA_CORS") or "").replace(",", " ").split()),
             # a PostgreSQL shop or a Chroma server configured by the user wins
             extra_env={
                 name: env[name]
@@ -83,6 +93,11 @@ class StackConfig:
     @property
     def rasa_url(self) -> str:
         return f"http://{HOST}:{self.rasa_port}"
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """Origins whose browsers may call Rasa: RASA_CORS, else Rasa's own address."""
+        return self.cors or (self.rasa_url, f"http://localhost:{self.rasa_port}")
 
     @property
     def action_url(self) -> str:
@@ -97,7 +112,8 @@ class StackConfig:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
     def env(self) -> dict[str, str]:
-        """Variables every process of the stack gets (on top of the caller's environment)."""
+        """Variables every process of the stack gets (on top of the caller's environment,
+        without its secrets); no secret is in here: see ``ProcessSpec.secrets``."""
         return {
             "ASSISTANT_VAR_DIR": str(self.var_dir),
             "SHOP_DATABASE_URL": f"sqlite:///{self.var_dir / 'shop.db'}",
@@ -106,7 +122,6 @@ class StackConfig:
             "ACTION_PORT": str(self.action_port),
             "KNOWLEDGE_HOST": HOST,
             "KNOWLEDGE_PORT": str(self.knowledge_port),
-            "CUSTOMER_TOKEN_SECRET": self.customer_token_secret,
             "TRACKER_DB": str(self.tracker_db),
             "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
             "ACTION_HEALTH_URL": f"{self.action_url}/health",
@@ -132,29 +147,43 @@ class ProcessSpec:
     health_timeout: float
     env: dict[str, str]
     cwd: str
-    redact: tuple[str, ...] = ()  # secrets in the command, hidden when it is printed
+    # The secrets this process needs, by variable name. Child passes the values; the
+    # supervisor spec carries only the names (the supervisor has the values in its env).
+    secrets: dict[str, str] = field(default_factory=dict)
+    allow_secrets: tuple[str, ...] = ()  # further secret names passed on when set
+
+    def secret_names(self) -> list[str]:
+        return sorted({*self.secrets, *self.allow_secrets})
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "redact": list(self.redact),
             "name": self.name,
             "command": self.command,
             "cwd": self.cwd,
             "env": self.env,
+            "allow_secrets": self.secret_names(),
             "health_url": self.health_url,
             "health_timeout": self.health_timeout,
         }
 
+    def environment(self, parent: Mapping[str, str]) -> dict[str, str]:
+        """The whole environment of this process started from ``parent``."""
+        return child_environment(parent, {**self.env, **self.secrets}, self.secret_names())
+
+
+# Secrets Rasa reads from bot/endpoints.scaled.yml when that file is used.
+RASA_ENDPOINT_SECRETS = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD")
+
 
 def rasa_spec(cfg: StackConfig) -> ProcessSpec:
+    # `rasa run` arguments through connectors/serve.py, which adds the token from RASA_TOKEN
     command = [
-        str(cfg.rasa_venv / "bin" / "rasa"),
-        "run",
+        str(cfg.rasa_venv / "bin" / "python"),
+        "-m",
+        "connectors.serve",
         "--enable-api",
-        "--auth-token",
-        cfg.rasa_token,
         "--cors",
-        cfg.cors,
+        *cfg.cors_origins,
         "--interface",
         HOST,
         "--port",
@@ -168,14 +197,27 @@ def rasa_spec(cfg: StackConfig) -> ProcessSpec:
     ]
     # Rasa loads the model before it listens: "/" answering means it is ready.
     return ProcessSpec(
-        "rasa", command, f"{cfg.rasa_url}/", 300.0, cfg.env(), str(cfg.root), (cfg.rasa_token,)
+        "rasa",
+        command,
+        f"{cfg.rasa_url}/",
+        300.0,
+        cfg.env(),
+        str(cfg.root),
+        secrets={"RASA_TOKEN": cfg.rasa_token},
+        allow_secrets=RASA_ENDPOINT_SECRETS,
     )
 
 
 def action_spec(cfg: StackConfig) -> ProcessSpec:
     command = [str(cfg.app_venv / "bin" / "python"), "-m", "actions"]
     return ProcessSpec(
-        "actions", command, f"{cfg.action_url}/health", 180.0, cfg.env(), str(cfg.root)
+        "actions",
+        command,
+        f"{cfg.action_url}/health",
+        180.0,
+        cfg.env(),
+        str(cfg.root),
+        secrets={"CUSTOMER_TOKEN_SECRET": cfg.customer_token_secret},
     )
 
 
@@ -260,7 +302,7 @@ class Child:
         self.proc = subprocess.Popen(
             self.spec.command,
             cwd=self.spec.cwd,
-            env={**os.environ, **self.spec.env},
+            env=self.spec.environment(os.environ),
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -6,6 +6,8 @@ health URL, then prints the spec's banner. A service that dies is reported loudl
 exit code, last log lines) and restarted with exponential backoff; after ``max_restarts``
 failures in a row everything is stopped and the supervisor exits with status 1. SIGINT and
 SIGTERM stop all services: SIGTERM to each process group, SIGKILL after ``stop_timeout``.
+A service gets the supervisor's environment without the variables that look like secrets
+(``SECRET_PATTERNS``), except those its spec lists in ``allow_secrets``, plus its ``env``.
 
     python scripts/supervise.py --spec stack.json --log-dir var/logs
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import fnmatch
 import json
 import logging
 import os
@@ -25,7 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +36,37 @@ from typing import IO, Any
 log = logging.getLogger("supervise")
 
 TAIL_LINES = 20
+
+# Variables that look like secrets reach a service only when its spec names them in
+# ``allow_secrets``: each process gets the secrets it needs and no other.
+SECRET_PATTERNS = (
+    "*TOKEN",
+    "*SECRET*",
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*_KEY",
+    "*_KEY_ID",
+    "*CREDENTIAL*",
+)
+
+
+def looks_secret(name: str) -> bool:
+    upper = name.upper()
+    return any(fnmatch.fnmatchcase(upper, pattern) for pattern in SECRET_PATTERNS)
+
+
+def child_environment(
+    parent: Mapping[str, str], env: Mapping[str, str], allow_secrets: Sequence[str] = ()
+) -> dict[str, str]:
+    """A service's environment: the parent's without secrets it may not have, plus ``env``.
+
+    ``env`` is passed as given (it is the service's own configuration); from ``parent``
+    a variable that looks like a secret (``SECRET_PATTERNS``) is kept only if its name is
+    in ``allow_secrets``.
+    """
+    allowed = set(allow_secrets)
+    kept = {k: v for k, v in parent.items() if k in allowed or not looks_secret(k)}
+    return {**kept, **env}
 
 
 class SpecError(ValueError):
@@ -45,6 +79,7 @@ class ServiceSpec:
     command: list[str]
     cwd: str | None = None
     env: dict[str, str] = field(default_factory=dict)  # added to the supervisor's environment
+    allow_secrets: tuple[str, ...] = ()  # secret-looking variables passed on (see above)
     health_url: str | None = None  # GET must answer 2xx; None: "running" is healthy
     health_timeout: float = 120.0
     redact: tuple[str, ...] = ()  # secrets hidden when the command is printed
@@ -72,6 +107,7 @@ class ServiceSpec:
             health_url=raw.get("health_url"),
             health_timeout=float(raw.get("health_timeout", 120.0)),
             redact=tuple(str(r) for r in raw.get("redact") or ()),
+            allow_secrets=tuple(str(a) for a in raw.get("allow_secrets") or ()),
         )
 
 
@@ -145,7 +181,7 @@ class Service:
         self._pump: threading.Thread | None = None
 
     def start(self) -> None:
-        env = {**os.environ, **self.spec.env}
+        env = child_environment(os.environ, self.spec.env, self.spec.allow_secrets)
         logfile = self.log_path.open("ab")
         logfile.write(f"\n--- started {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
         try:

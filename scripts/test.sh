@@ -70,7 +70,7 @@ run_check "mypy bot/components (3.10, rasa venv)" "$APP_VENV/bin/mypy" \
   --python-executable "$RASA_VENV/bin/python" --python-version 3.10 bot/components
 
 # 4. Rasa training data and conversation tests.
-RASA_DATA=(--domain bot/domain --data nlu_data bot/data)
+RASA_DATA=(--domain bot/domain --data nlu_data bot/data "$ASSISTANT_VAR_DIR/nlu/lookups")
 # Not --fail-on-warnings: Rasa 3.6's validator reports the forms' utter_ask_<slot> responses
 # as "not used in any story or rule" (forms use them implicitly), and warns about the
 # deliberate RegexEntityExtractor + DIET overlap for email/order_number.

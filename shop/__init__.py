@@ -30,6 +30,7 @@ from shop.errors import (
     ProductNotFound,
     ReturnNotAllowed,
     ShopError,
+    ShopUnavailable,
     VariantNotFound,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "Shipment",
     "ShopError",
     "ShopService",
+    "ShopUnavailable",
     "TrackingEvent",
     "Variant",
     "VariantNotFound",

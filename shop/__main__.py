@@ -1,7 +1,7 @@
 """Command line of the shop back end.
 
     python -m shop seed [--products N] [--seed S] [--force]
-    python -m shop import FILE --format shopify|csv|json [--strict] [--location CODE]
+    python -m shop import FILE --format shopify|csv|json [--replace] [--strict] [--location CODE]
     python -m shop vocabulary      # the catalog vocabulary as JSON on stdout
     python -m shop fingerprint     # the catalog fingerprint on stdout
 
@@ -30,6 +30,7 @@ from shop.db import (
     create_engine_from_url,
     drop_schema,
     has_schema,
+    outdated_tables,
 )
 from shop.demo.seed import seed_demo_shop
 from shop.importers.common import ImportAborted, ImportFailed
@@ -73,6 +74,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "--strict", action="store_true", help="abort (write nothing) if any row is rejected"
     )
     imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="the file becomes the whole catalog: every other product (the demo's too) is "
+        "removed with its stock and cart lines; orders are kept as history",
+    )
+    imp.add_argument(
         "--location",
         default="WH-PARIS",
         help="location receiving single stock quantities (default WH-PARIS)",
@@ -91,9 +98,25 @@ def _require_catalog(engine: Engine) -> None:
         )
 
 
+def _require_current_schema(engine: Engine) -> None:
+    outdated = outdated_tables(engine)
+    if outdated:
+        raise CommandFailed(
+            "The shop database was made by an older version of the shop (missing "
+            f"{'; '.join(outdated)}). Re-create it: `python -m shop seed --force` for the demo "
+            "shop, then import your catalog again with `python -m shop import FILE --format "
+            "... --replace`."
+        )
+
+
 def _seed(engine: Engine, args: argparse.Namespace, settings: Settings) -> None:
     if args.products < 1:
         raise CommandFailed(f"--products must be at least 1, got {args.products}.")
+    outdated = outdated_tables(engine) if has_schema(engine) else []
+    if outdated and not args.force:
+        # no migrations: an older schema cannot serve the assistant, so seed it again
+        logger.warning("older shop schema (missing %s): seeding again", "; ".join(outdated))
+        args.force = True
     if has_schema(engine) and not args.force:
         existing = count_rows(engine, ProductRow)
         if existing:
@@ -119,11 +142,14 @@ def _seed(engine: Engine, args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _import(engine: Engine, args: argparse.Namespace) -> None:
+    if has_schema(engine):
+        _require_current_schema(engine)
     report = import_catalog(
         engine,
         args.file,
         args.fmt,
         strict=args.strict,
+        replace=args.replace,
         location=args.location,
         progress=not args.quiet,
     )
@@ -150,10 +176,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             _import(engine, args)
         elif args.command == "vocabulary":
             _require_catalog(engine)
+            _require_current_schema(engine)
             vocabulary = SqlShopService(engine, currency=settings.currency).vocabulary()
             print(json.dumps(dataclasses.asdict(vocabulary), indent=2, ensure_ascii=False))
         elif args.command == "fingerprint":
             _require_catalog(engine)
+            _require_current_schema(engine)
             print(SqlShopService(engine, currency=settings.currency).catalog_fingerprint())
     except (CommandFailed, ImportFailed, ImportAborted) as exc:
         print(f"error: {exc}", file=sys.stderr)

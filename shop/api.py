@@ -236,7 +236,7 @@ class Shipment:
 @dataclass(frozen=True)
 class Order:
     number: str
-    customer_id: str
+    customer_id: str | None  # None: a guest order
     email: str
     status: OrderStatus
     created_at: datetime
@@ -249,6 +249,7 @@ class Order:
     total_cents: int
     currency: str
     shipment: Shipment | None = None
+    delivered_at: datetime | None = None  # set once the carrier delivered it
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,58 @@ class OrderAccess:
     customer_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ShopPolicy:
+    """The shop's rules as figures: the one source the assistant words them from.
+
+    Money in cents of the shop currency; delivery and refund times in business days.
+    The dialogue never writes a figure of its own ("2-4 business days", "30 days"):
+    it reads them here, and the FAQ is tested against the same figures.
+    """
+
+    free_shipping_from_cents: int  # standard shipping is free from this subtotal
+    standard_shipping_cents: int  # below it
+    express_shipping_cents: int
+    standard_delivery_days: tuple[int, int]  # from a warehouse with stock
+    restock_delivery_days: tuple[int, int]  # when the warehouses are out of stock
+    express_delivery_days: int
+    return_window_days: int  # counted from delivery
+    free_returns: bool  # a prepaid return label
+    refund_business_days: int  # once the return reaches the warehouse, or on cancellation
+    cancellable_statuses: tuple[OrderStatus, ...]  # before it ships
+    max_line_quantity: int
+    carriers: tuple[str, ...] = ()
+
+    def shipping_cents(self, subtotal_cents: int) -> int:
+        """Standard shipping for a cart of ``subtotal_cents``."""
+        if subtotal_cents >= self.free_shipping_from_cents:
+            return 0
+        return self.standard_shipping_cents
+
+
+ReturnVerdict = Literal[
+    "allowed",  # delivered, inside the return window
+    "cancel_instead",  # not shipped yet: cancelling is the way
+    "not_delivered_yet",  # on its way: returnable once delivered
+    "window_closed",  # delivered more than ``window_days`` ago
+    "closed",  # cancelled, returned or refunded: nothing to send back
+]
+
+
+@dataclass(frozen=True)
+class ReturnEligibility:
+    """The shop's decision on returning an order now, with the figures to explain it."""
+
+    verdict: ReturnVerdict
+    window_days: int
+    days_left: int = 0  # while allowed: days left to send the parcel, at least 1
+    delivered_at: datetime | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == "allowed"
+
+
 class ShopService(Protocol):
     """What the assistant needs from a shop back end.
 
@@ -374,6 +427,12 @@ class ShopService(Protocol):
     def refunds(self, number: str, access: OrderAccess) -> list[Refund]: ...
     def returns(self, number: str, access: OrderAccess) -> list[ReturnRequest]: ...
 
+    # rules (the figures and decisions the dialogue words; never repeated in the dialogue)
+    @property
+    def policy(self) -> ShopPolicy: ...
+    def can_cancel(self, order: Order) -> bool: ...
+    def can_return(self, order: Order) -> ReturnEligibility: ...  # as of now
+
     # customers
     def get_customer(self, customer_id: str) -> Customer | None: ...
     def find_customer_by_email(self, email: str) -> Customer | None: ...
@@ -382,8 +441,8 @@ class ShopService(Protocol):
 __all__ = [
     "ORDER_STATUSES",
     "PAYMENT_METHODS",
-    "Availability",
     "UNCATEGORISED",
+    "Availability",
     "Cart",
     "CartLine",
     "CatalogVocabulary",
@@ -402,8 +461,11 @@ __all__ = [
     "PaymentMethod",
     "Product",
     "Refund",
+    "ReturnEligibility",
     "ReturnRequest",
+    "ReturnVerdict",
     "Shipment",
+    "ShopPolicy",
     "ShopService",
     "TrackingEvent",
     "Variant",

@@ -11,6 +11,7 @@ for locks. Write transactions can ask for ``BEGIN IMMEDIATE`` with the execution
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -68,6 +70,20 @@ class Base(DeclarativeBase):
     }
 
 
+class JsonList(TypeDecorator[list[Any]]):
+    """A JSON list stored as text, so rows can be grouped and compared on every backend
+    (PostgreSQL's JSON type has no equality, so DISTINCT and GROUP BY fail on it)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> str:
+        return json.dumps(list(value or ()), ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[Any]:
+        return list(json.loads(value)) if value else []
+
+
 class ProductRow(Base):
     __tablename__ = "products"
 
@@ -75,13 +91,17 @@ class ProductRow(Base):
     handle: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     brand: Mapped[str] = mapped_column(String(120), index=True)
-    category: Mapped[str] = mapped_column(String(60), index=True)
-    subcategory: Mapped[str] = mapped_column(String(120), index=True)
+    # the merchant's path joined with " > " (shop.taxonomy.path_key); "" uncategorised
+    category_path: Mapped[str] = mapped_column(String(600), index=True, default="")
+    product_type: Mapped[str] = mapped_column(String(200), index=True, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     material: Mapped[str | None] = mapped_column(String(120))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    image_url: Mapped[str | None] = mapped_column(String(500))
+    collections: Mapped[list[str]] = mapped_column(JsonList, default=list)
+    # the classifier's guess for an uncategorised product (same form as category_path)
+    suggested_category: Mapped[str] = mapped_column(String(600), default="")
+    suggestion_confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -89,6 +109,11 @@ class ProductRow(Base):
         back_populates="product",
         cascade="all, delete-orphan",
         order_by="VariantRow.position",
+        passive_deletes=True,
+    )
+    images: Mapped[list[ImageRow]] = relationship(
+        cascade="all, delete-orphan",
+        order_by=lambda: [ImageRow.position, ImageRow.id],
         passive_deletes=True,
     )
 
@@ -103,10 +128,27 @@ class VariantRow(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     size: Mapped[str | None] = mapped_column(String(40))
     colour: Mapped[str | None] = mapped_column(String(60))
+    # every option as the merchant named it: [["Size", "M"], ["Wood", "Oak"]]
+    options: Mapped[list[Any]] = mapped_column(JsonList, default=list)
     price_cents: Mapped[int]
     compare_at_cents: Mapped[int | None]
 
     product: Mapped[ProductRow] = relationship(back_populates="variants")
+
+
+class ImageRow(Base):
+    """A picture of a product; ``variant_skus`` lists the variants it shows (empty: all)."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    url: Mapped[str] = mapped_column(String(1000))
+    alt: Mapped[str] = mapped_column(String(500))
+    variant_skus: Mapped[list[Any]] = mapped_column(JsonList, default=list)
 
 
 class LocationRow(Base):
@@ -170,7 +212,8 @@ class OrderRow(Base):
     __tablename__ = "orders"
 
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    # None for a guest order (never attached to an account by its e-mail alone)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), index=True)  # stored lower case
     status: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime]
@@ -356,6 +399,24 @@ def drop_schema(engine: Engine) -> None:
 
 def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table(ProductRow.__tablename__)
+
+
+def outdated_tables(engine: Engine) -> list[str]:
+    """Existing shop tables that lack a column of the current models ("products: images").
+
+    The shop has no migrations: a database made by an older version is re-seeded (demo)
+    or rebuilt by re-importing the catalog; this says when that is needed.
+    """
+    inspector = inspect(engine)
+    problems: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in present]
+        if missing:
+            problems.append(f"{table.name}: {', '.join(missing)}")
+    return problems
 
 
 def count_rows(engine: Engine, model: type[Base]) -> int:

@@ -111,3 +111,17 @@ class InvalidCheckoutDetails(ShopError):
         super().__init__(f"Checkout {field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+class ShopUnavailable(ShopError):
+    """The shop's database cannot be reached or fails (not something the shopper did).
+
+    Raised at the service boundary for every database failure, so callers (the dialogue
+    adapters, HTTP handlers) handle shop errors only and never import the database library.
+    ``database`` names the store without its password; the original error is the cause.
+    """
+
+    def __init__(self, database: str, problem: str) -> None:
+        super().__init__(f"The shop database {database} is unavailable: {problem}")
+        self.database = database
+        self.problem = problem

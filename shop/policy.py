@@ -6,9 +6,10 @@ changes what the bot promises.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
-from shop.api import Location
+from shop.api import Location, OrderStatus, ReturnEligibility, ShopPolicy
 
 CURRENCY: Final = "EUR"
 FREE_SHIPPING_FROM_CENTS: Final = 5_000
@@ -16,12 +17,14 @@ STANDARD_SHIPPING_CENTS: Final = 490
 EXPRESS_SHIPPING_CENTS: Final = 990
 STANDARD_DELIVERY_DAYS: Final = (2, 4)  # business days, from a warehouse with stock
 RESTOCK_DELIVERY_DAYS: Final = (7, 10)  # business days, when the warehouses are out of stock
+EXPRESS_DELIVERY_DAYS: Final = 1  # business day
 RETURN_WINDOW_DAYS: Final = 30
+FREE_RETURNS: Final = True  # a prepaid return label
 REFUND_BUSINESS_DAYS: Final = 5
 MAX_LINE_QUANTITY: Final = 99
 FIRST_ORDER_NUMBER: Final = 10001
 CARRIERS: Final = ("Colissimo", "DHL", "UPS", "Chronopost")
-CANCELLABLE_STATUSES: Final = ("pending", "paid")
+CANCELLABLE_STATUSES: Final[tuple[OrderStatus, ...]] = ("pending", "paid")
 PAID_ON_ORDER: Final = ("card", "paypal")  # settled at checkout; the others stay "pending"
 
 LOCATIONS: Final = (
@@ -53,9 +56,50 @@ LOCATIONS: Final = (
 )
 
 
+# The figures above as the shop service hands them to the dialogue (ShopService.policy).
+DEFAULT_POLICY: Final = ShopPolicy(
+    free_shipping_from_cents=FREE_SHIPPING_FROM_CENTS,
+    standard_shipping_cents=STANDARD_SHIPPING_CENTS,
+    express_shipping_cents=EXPRESS_SHIPPING_CENTS,
+    standard_delivery_days=STANDARD_DELIVERY_DAYS,
+    restock_delivery_days=RESTOCK_DELIVERY_DAYS,
+    express_delivery_days=EXPRESS_DELIVERY_DAYS,
+    return_window_days=RETURN_WINDOW_DAYS,
+    free_returns=FREE_RETURNS,
+    refund_business_days=REFUND_BUSINESS_DAYS,
+    cancellable_statuses=CANCELLABLE_STATUSES,
+    max_line_quantity=MAX_LINE_QUANTITY,
+    carriers=CARRIERS,
+)
+
+
 def shipping_cents(subtotal_cents: int) -> int:
     """Standard shipping: free from 50 EUR, otherwise 4.90 EUR."""
-    return 0 if subtotal_cents >= FREE_SHIPPING_FROM_CENTS else STANDARD_SHIPPING_CENTS
+    return DEFAULT_POLICY.shipping_cents(subtotal_cents)
+
+
+def return_eligibility(
+    status: OrderStatus, delivered_at: datetime | None, now: datetime, rules: ShopPolicy
+) -> ReturnEligibility:
+    """May an order in ``status``, delivered at ``delivered_at``, be returned at ``now``?
+
+    The one place that decides it: the service checks it before opening a return and
+    the dialogue asks it (``ShopService.can_return``) before offering one. A delivered
+    order without a delivery time counts as delivered now.
+    """
+    window = rules.return_window_days
+    if status in rules.cancellable_statuses:
+        return ReturnEligibility("cancel_instead", window)
+    if status == "shipped":
+        return ReturnEligibility("not_delivered_yet", window)
+    if status != "delivered":
+        return ReturnEligibility("closed", window, delivered_at=delivered_at)
+    days_since = (now - (delivered_at or now)).days
+    if days_since > window:
+        return ReturnEligibility("window_closed", window, delivered_at=delivered_at)
+    return ReturnEligibility(
+        "allowed", window, days_left=max(window - days_since, 1), delivered_at=delivered_at
+    )
 
 
 def return_instructions(rma: str, *, days_left: int) -> str:

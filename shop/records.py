@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from shop.api import (
     Customer,
+    Image,
     Location,
     LocationKind,
     Order,
@@ -21,6 +23,7 @@ from shop.api import (
 )
 from shop.db import (
     CustomerRow,
+    ImageRow,
     LocationRow,
     OrderRow,
     ProductRow,
@@ -28,9 +31,20 @@ from shop.db import (
     ReturnRow,
     VariantRow,
 )
+from shop.taxonomy import path_from_key, path_key
 
 
-def variant_record(row: VariantRow) -> Variant:
+def image_record(row: ImageRow) -> Image:
+    return Image(
+        url=row.url,
+        alt=row.alt,
+        position=row.position,
+        variant_skus=tuple(str(sku) for sku in row.variant_skus or ()),
+    )
+
+
+def variant_record(row: VariantRow, images: Sequence[Image] = ()) -> Variant:
+    """The variant with its picture: the first image of the product that names its SKU."""
     return Variant(
         sku=row.sku,
         product_id=row.product_id,
@@ -38,23 +52,29 @@ def variant_record(row: VariantRow) -> Variant:
         size=row.size,
         colour=row.colour,
         compare_at_cents=row.compare_at_cents,
+        options=tuple((str(name), str(value)) for name, value in row.options or ()),
+        image=next((image for image in images if row.sku in image.variant_skus), None),
     )
 
 
 def product_record(row: ProductRow) -> Product:
+    images = tuple(image_record(image) for image in row.images)
     return Product(
         id=row.id,
         handle=row.handle,
         title=row.title,
         brand=row.brand,
-        category=row.category,
-        subcategory=row.subcategory,
+        category_path=path_from_key(row.category_path),
+        product_type=row.product_type or "",
         description=row.description,
         material=row.material,
         attributes={str(k): str(v) for k, v in (row.attributes or {}).items()},
         tags=tuple(row.tags or ()),
-        image_url=row.image_url,
-        variants=tuple(variant_record(v) for v in row.variants),
+        images=images,
+        variants=tuple(variant_record(v, images) for v in row.variants),
+        collections=tuple(str(c) for c in row.collections or ()),
+        suggested_category=path_from_key(row.suggested_category),
+        suggestion_confidence=row.suggestion_confidence,
     )
 
 
@@ -112,6 +132,7 @@ def order_record(row: OrderRow) -> Order:
         total_cents=row.total_cents,
         currency=row.currency,
         shipment=shipment,
+        delivered_at=row.delivered_at,
     )
 
 
@@ -138,3 +159,45 @@ def refund_record(row: RefundRow) -> Refund:
         created_at=row.created_at,
         processed_at=row.processed_at,
     )
+
+
+def product_columns(product: Product) -> dict[str, Any]:
+    """The ``products`` row of a record (without its timestamps), for inserts and upserts."""
+    return {
+        "id": product.id,
+        "handle": product.handle,
+        "title": product.title,
+        "brand": product.brand,
+        "category_path": path_key(product.category_path),
+        "product_type": product.product_type,
+        "description": product.description,
+        "material": product.material,
+        "attributes": dict(product.attributes),
+        "tags": list(product.tags),
+        "collections": list(product.collections),
+        "suggested_category": path_key(product.suggested_category),
+        "suggestion_confidence": product.suggestion_confidence,
+    }
+
+
+def variant_columns(variant: Variant, position: int) -> dict[str, Any]:
+    return {
+        "sku": variant.sku,
+        "product_id": variant.product_id,
+        "position": position,
+        "size": variant.size,
+        "colour": variant.colour,
+        "options": [list(option) for option in variant.options],
+        "price_cents": variant.price_cents,
+        "compare_at_cents": variant.compare_at_cents,
+    }
+
+
+def image_columns(product_id: str, image: Image) -> dict[str, Any]:
+    return {
+        "product_id": product_id,
+        "position": image.position,
+        "url": image.url,
+        "alt": image.alt,
+        "variant_skus": list(image.variant_skus),
+    }

@@ -14,11 +14,11 @@ import string
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
 from sqlalchemy import ColumnElement, Engine, and_, case, delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
 
 from shop import policy
 from shop.api import (
@@ -27,20 +27,25 @@ from shop.api import (
     Cart,
     CartLine,
     CatalogVocabulary,
+    CategoryNode,
     CheckoutDetails,
     Customer,
     Location,
     LocationStock,
     Order,
     OrderAccess,
+    OrderStatus,
     Product,
     Refund,
+    ReturnEligibility,
     ReturnRequest,
+    ShopPolicy,
 )
 from shop.db import (
     CartLineRow,
     CartRow,
     CustomerRow,
+    ImageRow,
     InventoryRow,
     LocationRow,
     OrderLineRow,
@@ -62,6 +67,7 @@ from shop.errors import (
     OutOfStock,
     ProductNotFound,
     ReturnNotAllowed,
+    ShopUnavailable,
     VariantNotFound,
 )
 from shop.locations import match_location
@@ -73,12 +79,13 @@ from shop.records import (
     refund_record,
     return_record,
 )
+from shop.taxonomy import path_from_key, tree_of
 from shop.variants import (
     choose_variant,
     normalise_colour,
     normalise_size,
-    sorted_sizes,
 )
+from shop.vocabulary import VocabularyBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +94,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ORDER_NUMBER = re.compile(r"^#?\s*(\d{5,8})$")
 _ID_CHUNK = 500
 _CHECKOUT_ATTEMPTS = 3
+_PRODUCT_LOAD = (selectinload(ProductRow.variants), selectinload(ProductRow.images))
 _ORDER_LOAD = (
     selectinload(OrderRow.lines),
     selectinload(OrderRow.shipment).selectinload(ShipmentRow.events),
@@ -122,28 +130,56 @@ class SqlShopService:
     """The shop back end on a SQLAlchemy engine; see ``shop.api.ShopService``."""
 
     def __init__(
-        self, engine: Engine, *, currency: str = policy.CURRENCY, clock: Clock = utc_now
+        self,
+        engine: Engine,
+        *,
+        currency: str = policy.CURRENCY,
+        clock: Clock = utc_now,
+        rules: ShopPolicy = policy.DEFAULT_POLICY,
     ) -> None:
         self.currency = currency
+        self.policy = rules
         self._engine = engine
         self._writer = write_engine(engine)
         self._clock = clock
 
     # sessions -----------------------------------------------------------------------
 
-    def _read(self) -> Session:
-        return Session(self._engine, expire_on_commit=False)
+    # Every query runs inside one of these two, so a database failure (file gone, server
+    # down, disk full) leaves the service as ShopUnavailable, a shop error: callers never
+    # need the database library's exceptions.
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+    def _read(self) -> Iterator[Session]:
+        with self._unavailable_on_failure(), Session(self._engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def _write(self, *, conflicts: bool = False) -> Iterator[Session]:
+        """One transaction. ``conflicts``: let IntegrityError through, for a caller that retries."""
+        with (
+            self._unavailable_on_failure(conflicts=conflicts),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
+
+    @contextmanager
+    def _unavailable_on_failure(self, *, conflicts: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            if conflicts and isinstance(exc, IntegrityError):
+                raise  # a lost race for a unique value, which the caller retries
+            database = self._engine.url.render_as_string(hide_password=True)
+            cause = getattr(exc, "orig", None) or exc  # the driver's own message, if any
+            raise ShopUnavailable(database, f"{type(exc).__name__}: {cause}") from exc
 
     # catalog ------------------------------------------------------------------------
 
     def get_product(self, product_id: str) -> Product:
         with self._read() as session:
-            row = session.get(ProductRow, product_id, options=[selectinload(ProductRow.variants)])
+            row = session.get(ProductRow, product_id, options=list(_PRODUCT_LOAD))
             if row is None:
                 raise ProductNotFound(product_id)
             return product_record(row)
@@ -156,7 +192,7 @@ class SqlShopService:
                 rows = session.scalars(
                     select(ProductRow)
                     .where(ProductRow.id.in_(chunk))
-                    .options(selectinload(ProductRow.variants))
+                    .options(*_PRODUCT_LOAD)
                 )
                 found.update((row.id, product_record(row)) for row in rows)
         return [found[pid] for pid in product_ids if pid in found]
@@ -171,7 +207,7 @@ class SqlShopService:
                         .where(ProductRow.id > last_id)
                         .order_by(ProductRow.id)
                         .limit(batch_size)
-                        .options(selectinload(ProductRow.variants))
+                        .options(*_PRODUCT_LOAD)
                     )
                 )
                 batch = [product_record(row) for row in rows]
@@ -185,25 +221,38 @@ class SqlShopService:
             return int(session.scalar(select(func.count()).select_from(ProductRow)) or 0)
 
     def vocabulary(self) -> CatalogVocabulary:
+        """The same words as ``shop.vocabulary.vocabulary_of`` over every product, from
+        grouped rows instead of loading the catalog."""
+        builder = VocabularyBuilder()
         with self._read() as session:
+            for key, product_type, count in session.execute(
+                select(ProductRow.category_path, ProductRow.product_type, func.count()).group_by(
+                    ProductRow.category_path, ProductRow.product_type
+                )
+            ):
+                builder.add_category(path_from_key(key), product_type or "", int(count))
+            for brand in session.scalars(select(ProductRow.brand).distinct()):
+                builder.add_brand(brand)
+            for material in session.scalars(select(ProductRow.material).distinct()):
+                builder.add_material(material)
+            for size, colour, options in session.execute(
+                select(VariantRow.size, VariantRow.colour, VariantRow.options).distinct()
+            ):
+                builder.add_variant(size, colour, [(str(n), str(v)) for n, v in options or ()])
+        return builder.build()
 
-            def distinct(column: InstrumentedAttribute[Any]) -> list[str]:
-                values = session.scalars(select(column).distinct())
-                return [str(v) for v in values if v]
-
-            return CatalogVocabulary(
-                categories=tuple(sorted(distinct(ProductRow.category))),
-                subcategories=tuple(sorted(distinct(ProductRow.subcategory))),
-                brands=tuple(sorted(distinct(ProductRow.brand), key=str.lower)),
-                colours=tuple(sorted(distinct(VariantRow.colour))),
-                sizes=sorted_sizes(distinct(VariantRow.size)),
-                materials=tuple(sorted(distinct(ProductRow.material))),
-            )
+    def category_tree(self) -> list[CategoryNode]:
+        with self._read() as session:
+            counts = session.execute(
+                select(ProductRow.category_path, func.count()).group_by(ProductRow.category_path)
+            ).all()
+        return tree_of({path_from_key(key): int(count) for key, count in counts})
 
     def catalog_fingerprint(self) -> str:
         """A short hash of cheap aggregates; any product, variant or price change moves it."""
         with self._read() as session:
             products = session.execute(select(func.count(), func.max(ProductRow.updated_at))).one()
+            images = session.scalar(select(func.count()).select_from(ImageRow))
             variants = session.execute(
                 select(
                     func.count(),
@@ -213,7 +262,10 @@ class SqlShopService:
                 )
             ).one()
         latest = products[1].isoformat() if products[1] else "-"
-        raw = f"{products[0]}|{latest}|{variants[0]}|{variants[1]}|{variants[2]}|{variants[3]}"
+        raw = (
+            f"{products[0]}|{latest}|{variants[0]}|{variants[1]}|{variants[2]}|{variants[3]}"
+            f"|{images}"
+        )
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     # stock --------------------------------------------------------------------------
@@ -400,12 +452,13 @@ class SqlShopService:
         _check_details(details)
         for attempt in range(1, _CHECKOUT_ATTEMPTS + 1):
             try:
-                with self._write() as session:
+                with self._write(conflicts=True) as session:
                     number = self._place_order(session, cart_key, details)
-            except IntegrityError:
+            except IntegrityError as exc:
                 # Another checkout took the same order number (PostgreSQL); try the next one.
                 if attempt == _CHECKOUT_ATTEMPTS:
-                    raise
+                    database = self._engine.url.render_as_string(hide_password=True)
+                    raise ShopUnavailable(database, f"no free order number: {exc}") from exc
                 logger.warning("Order number collision on checkout, retrying (%d)", attempt)
                 continue
             with self._read() as session:
@@ -442,15 +495,15 @@ class SqlShopService:
                     needed -= take
                 if not needed:
                     break
-        customer = self._customer_for(session, details, now)
+        customer_id = self._account_for(session, details, now)
         number = (session.scalar(select(func.max(OrderRow.number))) or 0) + 1
         number = max(number, policy.FIRST_ORDER_NUMBER)
         subtotal = cart.total_cents
-        shipping = policy.shipping_cents(subtotal)
+        shipping = self.policy.shipping_cents(subtotal)
         status = "paid" if details.payment_method in policy.PAID_ON_ORDER else "pending"
         order = OrderRow(
             number=number,
-            customer_id=customer.id,
+            customer_id=customer_id,
             email=details.email.strip().lower(),
             status=status,
             created_at=now,
@@ -486,19 +539,27 @@ class SqlShopService:
         logger.info("Order %s placed (%s, %d lines)", number, status, len(cart.lines))
         return number
 
-    def _customer_for(
+    def _account_for(
         self, session: Session, details: CheckoutDetails, now: datetime
-    ) -> CustomerRow:
+    ) -> str | None:
+        """The account an order belongs to: the logged-in customer's, or None (a guest).
+
+        A guest order is never attached to an account by its e-mail: anyone can type anyone's
+        address. It stays a guest order, found with its number and that e-mail, and shows
+        in the account of the address's owner only once they log in (``_access_condition``).
+        """
+        if not details.customer_id:
+            return None
         email = details.email.strip().lower()
-        if details.customer_id:
-            row = session.get(CustomerRow, details.customer_id)
-            if row is not None:
-                return row
-        row = session.scalar(select(CustomerRow).where(CustomerRow.email == email))
+        row = session.get(CustomerRow, details.customer_id)
         if row is not None:
-            return row
+            return row.id
+        # a verified customer the shop has not seen yet: their account starts here, unless
+        # the e-mail is another account's (then the order stays a guest order)
+        if session.scalar(select(CustomerRow.id).where(CustomerRow.email == email)) is not None:
+            return None
         row = CustomerRow(
-            id=details.customer_id or "C" + secrets.token_hex(5).upper(),
+            id=details.customer_id,
             email=email,
             name=details.shipping_name.strip(),
             phone=None,
@@ -508,7 +569,7 @@ class SqlShopService:
         )
         session.add(row)
         session.flush()
-        return row
+        return row.id
 
     def get_order(self, number: str, access: OrderAccess) -> Order:
         with self._read() as session:
@@ -528,10 +589,18 @@ class SqlShopService:
             )
             return [order_record(row) for row in rows]
 
+    def can_cancel(self, order: Order) -> bool:
+        return order.status in self.policy.cancellable_statuses
+
+    def can_return(self, order: Order) -> ReturnEligibility:
+        return policy.return_eligibility(
+            order.status, order.delivered_at, self._clock(), self.policy
+        )
+
     def cancel_order(self, number: str, access: OrderAccess) -> Order:
         with self._write() as session:
             order = _find_order(session, number, access, lock=True)
-            if order.status not in policy.CANCELLABLE_STATUSES:
+            if order.status not in self.policy.cancellable_statuses:
                 raise OrderNotCancellable(str(order.number), order.status)
             now = self._clock()
             reservations = list(
@@ -579,23 +648,23 @@ class SqlShopService:
                 if row.sku is None or row.sku == sku:
                     return return_record(row)
             now = self._clock()
-            if order.status != "delivered":
-                raise ReturnNotAllowed(shown, _not_returnable_reason(order.status))
-            delivered_at = order.delivered_at or now
-            days_since = (now - delivered_at).days
-            if days_since > policy.RETURN_WINDOW_DAYS:
+            status = cast(OrderStatus, order.status)
+            verdict = policy.return_eligibility(status, order.delivered_at, now, self.policy)
+            if verdict.verdict == "window_closed":
+                window = verdict.window_days
                 raise ReturnNotAllowed(
                     shown,
-                    f"it was delivered on {delivered_at:%d %B %Y}, more than "
-                    f"{policy.RETURN_WINDOW_DAYS} days ago (returns are accepted within "
-                    f"{policy.RETURN_WINDOW_DAYS} days of delivery).",
+                    f"it was delivered on {order.delivered_at:%d %B %Y}, more than "
+                    f"{window} days ago (returns are accepted within {window} days of delivery).",
                 )
+            if not verdict.allowed:
+                raise ReturnNotAllowed(shown, _not_returnable_reason(order.status))
             if sku is not None and all(line.sku != sku for line in order.lines):
                 raise ReturnNotAllowed(shown, f"the item {sku} is not part of this order.")
             rma = _new_rma()
             while session.get(ReturnRow, rma) is not None:
                 rma = _new_rma()
-            days_left = max(policy.RETURN_WINDOW_DAYS - days_since, 1)
+            days_left = verdict.days_left
             row = ReturnRow(
                 rma=rma,
                 order_number=order.number,
@@ -729,6 +798,13 @@ def _access_condition(access: OrderAccess) -> ColumnElement[bool] | None:
         conditions.append(OrderRow.email == access.email.strip().lower())
     if access.customer_id:
         conditions.append(OrderRow.customer_id == access.customer_id)
+        # guest orders placed with the account's e-mail: logging in proves the address
+        account_email = (
+            select(CustomerRow.email)
+            .where(CustomerRow.id == access.customer_id)
+            .scalar_subquery()
+        )
+        conditions.append(and_(OrderRow.customer_id.is_(None), OrderRow.email == account_email))
     if not conditions:
         return None
     return or_(*conditions)

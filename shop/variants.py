@@ -10,6 +10,10 @@ from shop.errors import VariantNotFound
 
 _COLOUR_ALIASES = {"gray": "grey", "navy blue": "navy", "dark blue": "navy"}
 _LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")
+# option names that mean size or colour in the exports merchants send (any other option,
+# "Wood", "Metal", "Fabric", is kept under its own name)
+SIZE_OPTION_NAMES = ("size", "taille", "shoe size", "eu size", "größe", "talla", "ring size")
+COLOUR_OPTION_NAMES = ("color", "colour", "couleur", "farbe", "colore")
 
 
 class HasOptions(Protocol):
@@ -19,6 +23,18 @@ class HasOptions(Protocol):
     def size(self) -> str | None: ...
     @property
     def colour(self) -> str | None: ...
+
+
+def option_kind(name: str | None) -> str | None:
+    """'Size' -> 'size', 'Color'/'Colour' -> 'colour', anything else ('Wood') -> None."""
+    if not name:
+        return None
+    key = " ".join(name.split()).casefold()
+    if key in SIZE_OPTION_NAMES:
+        return "size"
+    if key in COLOUR_OPTION_NAMES:
+        return "colour"
+    return None
 
 
 def normalise_size(size: str) -> str:

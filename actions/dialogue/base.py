@@ -1,8 +1,10 @@
 """The base class of every custom action: shop and knowledge failures become messages.
 
-A ``ShopError`` is explained to the shopper in plain words; a database or index that
-cannot be reached is said so (and logged with its traceback) instead of crashing the
-action server's request.
+A ``ShopError`` is explained to the shopper in plain words, with the shop's own figures
+(``ShopService.policy``); a shop (``ShopUnavailable``) or index that cannot be reached is
+said so (and logged with its traceback) instead of crashing the action server's request.
+Adapters only ever see the shop's and the knowledge base's errors, never a database
+library's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Any, TypeVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.dialogue import services
 from actions.dialogue.formatting import money
-from shop import errors
 from knowledge.errors import KnowledgeError
+from shop import errors
+from shop.api import ShopPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +42,8 @@ async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-def explain(error: errors.ShopError, currency: str) -> str:
-    """A shopper-facing sentence for a shop error."""
+def explain(error: errors.ShopError, rules: ShopPolicy) -> str:
+    """A shopper-facing sentence for a shop error, with the shop's figures."""
     if isinstance(error, errors.OrderNotFound):
         return ORDER_NOT_FOUND
     if isinstance(error, errors.ProductNotFound):
@@ -59,13 +61,13 @@ def explain(error: errors.ShopError, currency: str) -> str:
             return "Sorry, that one is out of stock right now."
         return f"Sorry, only {error.available} left in stock; you asked for {error.requested}."
     if isinstance(error, errors.InvalidQuantity):
-        return "I can add between 1 and 99 of an item."
+        return f"I can add between 1 and {rules.max_line_quantity} of an item."
     if isinstance(error, errors.CartEmpty):
         return "Your cart is empty. Find something you like first!"
     if isinstance(error, errors.OrderNotCancellable):
         return (
             f"Order {error.number} is already {error.status}, so it can't be cancelled. "
-            "Once it's delivered you can return it within 30 days."
+            f"Once it's delivered you can return it within {rules.return_window_days} days."
         )
     if isinstance(error, errors.ReturnNotAllowed):
         return f"I can't open a return for order {error.number}: {error.reason}"
@@ -81,13 +83,12 @@ async def guarded(
     try:
         result: list[dict[str, Any]] = await coroutine
         return result
-    except errors.ShopError as error:
-        currency = services.current().shop.currency
-        dispatcher.utter_message(text=explain(error, currency))
-        logger.info("%s: %s", action_name, error)
-    except SQLAlchemyError:
+    except errors.ShopUnavailable:
         logger.exception("%s: shop database error", action_name)
         dispatcher.utter_message(text=SHOP_DOWN)
+    except errors.ShopError as error:
+        dispatcher.utter_message(text=explain(error, services.current().shop.policy))
+        logger.info("%s: %s", action_name, error)
     except KnowledgeError:
         logger.exception("%s: knowledge base error", action_name)
         dispatcher.utter_message(text=SEARCH_DOWN)

@@ -16,8 +16,8 @@ from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, guarded
 from actions.dialogue.cart import cart_key
 from actions.dialogue.formatting import cart_summary, money
+from actions.dialogue.policy_text import delivery_time
 from shop.api import PAYMENT_METHODS, CheckoutDetails, PaymentMethod
-from shop.policy import shipping_cents
 
 PAYMENT_LABELS: dict[str, str] = {
     "card": "card",
@@ -134,8 +134,9 @@ class ActionAskCheckoutConfirmed(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        cart = await call(services.current().shop.get_cart, cart_key(tracker))
-        shipping = shipping_cents(cart.total_cents)
+        shop = services.current().shop
+        cart = await call(shop.get_cart, cart_key(tracker))
+        shipping = shop.policy.shipping_cents(cart.total_cents)  # what checkout will charge
         method = PAYMENT_LABELS.get(said.slot_str(tracker, "payment_method") or "", "?")
         text = "\n".join(
             [
@@ -192,7 +193,7 @@ class ActionPlaceOrder(Action):
             text=f"Thank you! Your order {order.number} is placed. Total "
             f"{money(order.total_cents, order.currency)} by "
             f"{PAYMENT_LABELS.get(order.payment_method, order.payment_method)}. "
-            f"A confirmation is on its way to {order.email}; delivery takes 2-4 "
-            "business days once it ships."
+            f"A confirmation is on its way to {order.email}; delivery takes "
+            f"{delivery_time(current.shop.policy)} once it ships."
         )
         return [SlotSet("order_number", None)]

@@ -16,13 +16,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import services
+from actions.dialogue import order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
-from shop.api import Order, OrderAccess, OrderLine
+from actions.dialogue.policy_text import delivery_time, refund_time, return_window
+from shop.api import Order, OrderAccess, OrderLine, ShopPolicy, ShopService
 from shop.errors import OrderNotFound
-from shop.policy import CANCELLABLE_STATUSES
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,8})(?!\d)")
 _OTHER_NUMBER = re.compile(r"(?<![\d@.])#?(\d{1,4}|\d{9,})(?![\d@])")
@@ -77,13 +77,16 @@ class ActionStartOrderRequest(Action):
         return events
 
 
-def _required(purpose: str | None, status: str | None, verified: bool) -> list[str]:
+def _required(
+    purpose: str | None, order: Order | None, verified: bool, shop: ShopService
+) -> list[str]:
+    """The form's slots; what to ask after verification is the shop's decision."""
     slots = ["order_number"] if verified else ["order_number", "order_email"]
-    if status is None:
+    if order is None:
         return slots
-    if purpose == "cancel" and status in CANCELLABLE_STATUSES:
+    if purpose == "cancel" and shop.can_cancel(order):
         slots.append("cancel_confirmed")
-    if purpose == "return" and status == "delivered":
+    if purpose == "return" and shop.can_return(order).allowed:
         slots += ["return_sku", "return_reason"]
     return slots
 
@@ -122,9 +125,11 @@ class ValidateOrderRequestForm(FormValidationAction):
     ) -> list[str]:
         access = order_access(tracker)
         verified = access is not None and access.customer_id is not None
-        return _required(
-            tracker.get_slot("order_purpose"), said.slot_str(tracker, "order_status"), verified
-        )
+        purpose = tracker.get_slot("order_purpose")
+        order = None
+        if said.slot_str(tracker, "order_status") and purpose in ("cancel", "return"):
+            order = await _current_order(tracker)  # verified: the shop decides what follows
+        return _required(purpose, order, verified, services.current().shop)
 
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -176,13 +181,17 @@ class ValidateOrderRequestForm(FormValidationAction):
         access = order_access(tracker, email=values.get("order_email"))
         if not isinstance(number, str) or access is None or values.get("order_status"):
             return events
+        reset = [SlotSet("order_number", None), SlotSet("order_status", None)]
+        if access.customer_id is None:
+            reset.append(SlotSet("order_email", None))
+        if not await order_checks.checks_allowed(tracker):  # too many failures: no lookup
+            dispatcher.utter_message(text=order_checks.TOO_MANY_CHECKS)
+            return [*events, *reset]
         try:
             order = await call(services.current().shop.get_order, number, access)
         except OrderNotFound:
+            await order_checks.record_failure(tracker)
             dispatcher.utter_message(text=not_found_text(access) + " Let's try again.")
-            reset = [SlotSet("order_number", None), SlotSet("order_status", None)]
-            if access.customer_id is None:
-                reset.append(SlotSet("order_email", None))
             return [*events, *reset]
         verified = [SlotSet("order_status", order.status)]
         if values.get("order_purpose") == "return" and len(order.lines) == 1:
@@ -225,7 +234,7 @@ class ActionAskReturnSku(ShopAction):
         return []
 
 
-def tracking_text(order: Order) -> str:
+def tracking_text(order: Order, rules: ShopPolicy) -> str:
     text = f"Order {order.number} is {order_status_phrase(order)}."
     shipment = order.shipment
     if shipment is not None and order.status in ("shipped", "delivered"):
@@ -235,8 +244,8 @@ def tracking_text(order: Order) -> str:
             text += f" Last update {day(last.at)}: {last.description}, {last.location}."
         if order.status == "shipped" and shipment.eta is not None:
             text += f" Expected delivery: {day(shipment.eta)}."
-    elif order.status in CANCELLABLE_STATUSES:
-        text += " It will ship from our warehouse soon; delivery takes 2-4 business days."
+    elif order.status in rules.cancellable_statuses:
+        text += f" It will ship from our warehouse soon; delivery takes {delivery_time(rules)}."
     return text
 
 
@@ -274,17 +283,17 @@ class ActionHandleOrderRequest(Action):
         elif purpose == "refund":
             await self._refund(dispatcher, order, access)
         else:
-            dispatcher.utter_message(text=tracking_text(order))
+            dispatcher.utter_message(text=tracking_text(order, shop.policy))
         return []
 
     async def _cancel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, order: Order, access: OrderAccess
     ) -> None:
-        if order.status not in CANCELLABLE_STATUSES:
+        shop = services.current().shop
+        if not await call(shop.can_cancel, order):
             dispatcher.utter_message(
                 text=f"Order {order.number} is already {order.status}, so it can't be "
-                "cancelled any more. You can return it within 30 days of delivery with "
-                "a free return label.",
+                f"cancelled any more. You can return it within {return_window(shop.policy)}.",
                 buttons=[
                     {
                         "title": "Start a return",
@@ -296,19 +305,22 @@ class ActionHandleOrderRequest(Action):
         if tracker.get_slot("cancel_confirmed") is not True:
             dispatcher.utter_message(text=f"OK, order {order.number} stays as it is.")
             return
-        cancelled = await call(services.current().shop.cancel_order, order.number, access)
+        cancelled = await call(shop.cancel_order, order.number, access)
         refund = ""
         if order.status == "paid":
             refund = (
                 f" The {money(cancelled.total_cents, cancelled.currency)} will be refunded "
-                "to your original payment method within 5 business days."
+                f"to your original payment method {refund_time(shop.policy)}."
             )
         dispatcher.utter_message(text=f"Order {order.number} is cancelled.{refund}")
 
     async def _return(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, order: Order, access: OrderAccess
     ) -> None:
-        if order.status in CANCELLABLE_STATUSES:
+        shop = services.current().shop
+        eligibility = await call(shop.can_return, order)
+        window = eligibility.window_days
+        if eligibility.verdict == "cancel_instead":
             dispatcher.utter_message(
                 text=f"Order {order.number} hasn't shipped yet, so you can simply cancel it.",
                 buttons=[
@@ -319,20 +331,28 @@ class ActionHandleOrderRequest(Action):
                 ],
             )
             return
-        if order.status == "shipped":
+        if eligibility.verdict == "not_delivered_yet":
+            label = ", with a free return label" if shop.policy.free_returns else ""
             dispatcher.utter_message(
                 text=f"Order {order.number} is still on its way. Once it's delivered you have "
-                "30 days to return it, with a free return label."
+                f"{window} days to return it{label}."
             )
             return
-        if order.status != "delivered":
+        if eligibility.verdict == "window_closed":
+            delivered = eligibility.delivered_at
+            on = f" on {delivered:%d %B %Y}" if delivered else ""
+            dispatcher.utter_message(
+                text=f"I can't open a return for order {order.number}: it was delivered{on}, "
+                f"more than {window} days ago (returns are accepted within {window} days of "
+                "delivery)."
+            )
+            return
+        if not eligibility.allowed:
             dispatcher.utter_message(text=f"Order {order.number} is already {order.status}.")
             return
         sku = said.slot_str(tracker, "return_sku")
         reason = said.slot_str(tracker, "return_reason") or "-"
-        request = await call(
-            services.current().shop.start_return, order.number, access, reason=reason, sku=sku
-        )
+        request = await call(shop.start_return, order.number, access, reason=reason, sku=sku)
         item = next((line.title for line in order.lines if line.sku == sku), "your order")
         dispatcher.utter_message(
             text=f"Return {request.rma} is open for {item}. {request.instructions}"
@@ -351,7 +371,7 @@ class ActionHandleOrderRequest(Action):
                     lines.append(f"Refund of {amount}: paid back on {day(refund.processed_at)}.")
                 else:
                     lines.append(
-                        f"Refund of {amount}: on its way, within 5 business days "
+                        f"Refund of {amount}: on its way, {refund_time(shop.policy)} "
                         f"of {day(refund.created_at)}."
                     )
             dispatcher.utter_message(text=f"Order {order.number}:\n" + "\n".join(lines))
@@ -361,8 +381,8 @@ class ActionHandleOrderRequest(Action):
             latest = returns[-1]
             dispatcher.utter_message(
                 text=f"There's no refund on order {order.number} yet. Your return "
-                f"{latest.rma} is {latest.status}; the refund is sent within 5 business "
-                "days of the parcel reaching us."
+                f"{latest.rma} is {latest.status}; the refund is sent "
+                f"{refund_time(shop.policy)} of the parcel reaching us."
             )
             return
         dispatcher.utter_message(text=f"There's no refund or return on order {order.number}.")

@@ -1,7 +1,8 @@
 """The collaborators every custom action uses, registered once by the entry point.
 
 Actions never build these themselves: ``actions.__main__`` (or a test fixture) opens the
-shop, the knowledge base and the handoff queue from ``Settings`` and calls ``register``.
+shop, the knowledge base, the handoff queue and the verification limiter from ``Settings``
+and calls ``register``.
 The knowledge base and handoff queue are described by small protocols so actions depend
 only on what they call.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from knowledge.api import FaqResults, ParsedQuery, SearchFilters, SearchResults
 from settings import Settings
 from shop.api import ShopService
-from knowledge.api import FaqResults, ParsedQuery, SearchFilters, SearchResults
 
 SortOrder = Literal["relevance", "price_asc"]
 
@@ -49,6 +50,13 @@ class Knowledge(Protocol):
     def faq(self) -> FaqSearch: ...
 
 
+class VerificationGuard(Protocol):
+    """Limits failed order checks (``shop.verification.VerificationLimiter``)."""
+
+    def allowed(self, conversation_id: str, client_address: str | None) -> bool: ...
+    def record_failure(self, conversation_id: str, client_address: str | None) -> None: ...
+
+
 class Handoff(Protocol):
     def request(
         self,
@@ -66,6 +74,7 @@ class Services:
     shop: ShopService
     knowledge: Knowledge
     handoff: Handoff
+    verification: VerificationGuard
 
 
 class ServicesNotRegistered(RuntimeError):

@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 from shop import policy
-from shop.demo.catalog import DemoProduct
+from shop.api import Product
 
 Row = dict[str, Any]
 Stock = dict[tuple[str, str], list[int]]  # (sku, location) -> [on_hand, reserved]
@@ -190,7 +190,7 @@ def _rma(rng: random.Random, used: set[str]) -> str:
             return code
 
 
-def _items(products: list[DemoProduct]) -> list[_Item]:
+def _items(products: list[Product]) -> list[_Item]:
     return [
         _Item(v.sku, p.id, p.title, v.size, v.colour, v.price_cents)
         for p in products
@@ -218,7 +218,7 @@ def generate_orders(
     anchor: datetime,
     count: int,
     customers: list[Row],
-    products: list[DemoProduct],
+    products: list[Product],
     stock: Stock,
     currency: str,
 ) -> OrderHistory:

@@ -11,6 +11,7 @@ import logging
 import random
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +19,10 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from shop import policy
+from shop.api import Product
 from shop.db import (
     CustomerRow,
+    ImageRow,
     InventoryRow,
     LocationRow,
     OrderLineRow,
@@ -33,8 +36,9 @@ from shop.db import (
     VariantRow,
     create_schema,
 )
-from shop.demo.catalog import DemoProduct, generate_products
+from shop.demo.catalog import DemoCatalog, generate_catalog, is_restock
 from shop.demo.orders import Row, Stock, generate_orders
+from shop.records import image_columns, product_columns, variant_columns
 
 logger = logging.getLogger(__name__)
 
@@ -225,58 +229,47 @@ def generate_customers(rng: random.Random, count: int, anchor: datetime) -> list
     return customers
 
 
-def generate_stock(rng: random.Random, products: list[DemoProduct]) -> Stock:
-    """On-hand units per (sku, location); restock products have nothing in the warehouses."""
+def generate_stock(rng: random.Random, products: Sequence[Product]) -> Stock:
+    """On-hand units per (sku, location). Restock products (``is_restock``) have nothing in
+    the warehouses; every other product has some, so ``demo_in_stock`` holds for the shop
+    as seeded (before open orders reserve units)."""
     chances = {"WH-PARIS": (0.78, 40), "WH-LILLE": (0.62, 25)}
     stock: Stock = {}
     for product in products:
+        restock = is_restock(product.id)
+        shippable = 0
         for variant in product.variants:
             for location in policy.LOCATIONS:
                 if location.kind == "warehouse":
                     chance, most = chances[location.code]
-                    if product.restock:
+                    if restock:
                         chance = 0.0
                 else:
                     chance, most = 0.45, 6
                 on_hand = rng.randint(1, most) if rng.random() < chance else 0
                 stock[(variant.sku, location.code)] = [on_hand, 0]
+                if location.kind == "warehouse":
+                    shippable += on_hand
+        if not restock and not shippable:
+            stock[(product.variants[0].sku, "WH-PARIS")][0] = rng.randint(3, 12)
     return stock
 
 
-def _product_rows(products: list[DemoProduct]) -> tuple[list[Row], list[Row]]:
+def _catalog_rows(catalog: DemoCatalog, anchor: datetime) -> tuple[list[Row], list[Row], list[Row]]:
+    """Rows of the products, variants and images tables."""
     product_rows: list[Row] = []
     variant_rows: list[Row] = []
-    for p in products:
+    image_rows: list[Row] = []
+    for product in catalog.products:
+        created_at = catalog.created_at(product.id, anchor)
         product_rows.append(
-            {
-                "id": p.id,
-                "handle": p.handle,
-                "title": p.title,
-                "brand": p.brand,
-                "category": p.category,
-                "subcategory": p.subcategory,
-                "description": p.description,
-                "material": p.material,
-                "attributes": p.attributes,
-                "tags": list(p.tags),
-                "image_url": p.image_url,
-                "created_at": p.created_at,
-                "updated_at": p.created_at,
-            }
+            {**product_columns(product), "created_at": created_at, "updated_at": created_at}
         )
         variant_rows.extend(
-            {
-                "sku": v.sku,
-                "product_id": p.id,
-                "position": v.position,
-                "size": v.size,
-                "colour": v.colour,
-                "price_cents": v.price_cents,
-                "compare_at_cents": v.compare_at_cents,
-            }
-            for v in p.variants
+            variant_columns(variant, position) for position, variant in enumerate(product.variants)
         )
-    return product_rows, variant_rows
+        image_rows.extend(image_columns(product.id, image) for image in product.images)
+    return product_rows, variant_rows, image_rows
 
 
 def seed_demo_shop(
@@ -302,12 +295,14 @@ def seed_demo_shop(
         anchor = anchor.replace(tzinfo=UTC)
     n_customers = customers if customers is not None else max(60, products // 5)
     n_orders = orders if orders is not None else max(40, int(products * 1.4))
-    rng = random.Random(seed)
-    catalog = generate_products(rng, products, anchor)
-    stock = generate_stock(rng, catalog)
+    catalog = generate_catalog(products, seed)
+    rng = random.Random(f"{seed}-shop")  # stock, customers and orders; the catalog has its own
+    stock = generate_stock(rng, catalog.products)
     people = generate_customers(rng, n_customers, anchor)
-    history = generate_orders(rng, anchor, n_orders, people, catalog, stock, currency)
-    product_rows, variant_rows = _product_rows(catalog)
+    history = generate_orders(
+        rng, anchor, n_orders, people, list(catalog.products), stock, currency
+    )
+    product_rows, variant_rows, image_rows = _catalog_rows(catalog, anchor)
     inventory_rows = [
         {"sku": sku, "location_code": code, "on_hand": on_hand, "reserved": reserved}
         for (sku, code), (on_hand, reserved) in stock.items()
@@ -334,6 +329,7 @@ def seed_demo_shop(
         )
         bulk(ProductRow, product_rows)
         bulk(VariantRow, variant_rows)
+        bulk(ImageRow, image_rows)
         bulk(InventoryRow, inventory_rows)
         bulk(CustomerRow, people)
         bulk(OrderRow, history.orders)

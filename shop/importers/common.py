@@ -8,134 +8,13 @@ from decimal import Decimal, InvalidOperation
 from html import unescape
 from html.parser import HTMLParser
 
-from shop.demo.catalog import slugify
+from shop.api import CategoryPath, Image, Product, Variant
 from shop.errors import ShopError
+from shop.slugs import slugify
+from shop.taxonomy import parse_path
+from shop.variants import option_kind
 
 MAX_PRICE_CENTS = 100_000_000  # 1,000,000.00 in the shop currency
-
-# (shop category, words that point to it), tried in this order: "kids shoes" -> kids,
-# "smartwatch" -> electronics before "watch" -> accessories.
-CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("kids", ("kid", "child", "baby", "toddler", "toy", "junior")),
-    (
-        "shoes",
-        (
-            "shoe",
-            "sneaker",
-            "boot",
-            "sandal",
-            "trainer",
-            "footwear",
-            "slipper",
-            "loafer",
-            "espadrille",
-        ),
-    ),
-    (
-        "electronics",
-        (
-            "electronic",
-            "headphone",
-            "earbud",
-            "speaker",
-            "audio",
-            "smartwatch",
-            "phone",
-            "camera",
-            "charger",
-            "e-reader",
-            "computer",
-            "laptop",
-            "tablet",
-        ),
-    ),
-    (
-        "beauty",
-        (
-            "beauty",
-            "cosmetic",
-            "skin",
-            "fragrance",
-            "perfume",
-            "parfum",
-            "hair",
-            "makeup",
-            "make-up",
-            "lipstick",
-            "personal care",
-        ),
-    ),
-    ("outdoor", ("outdoor", "camping", "tent", "hiking", "backpack", "sleeping bag", "trek")),
-    (
-        "sport",
-        (
-            "sport",
-            "fitness",
-            "yoga",
-            "gym",
-            "bike",
-            "bicycle",
-            "cycling",
-            "swim",
-            "running short",
-            "athletic",
-        ),
-    ),
-    (
-        "home",
-        (
-            "home",
-            "kitchen",
-            "furniture",
-            "bedding",
-            "decor",
-            "lamp",
-            "lighting",
-            "cookware",
-            "garden",
-            "bath",
-            "cushion",
-        ),
-    ),
-    (
-        "fashion",
-        (
-            "apparel",
-            "clothing",
-            "jacket",
-            "jean",
-            "shirt",
-            "dress",
-            "sweater",
-            "coat",
-            "trouser",
-            "pant",
-            "skirt",
-            "hoodie",
-            "knitwear",
-            "outerwear",
-        ),
-    ),
-    (
-        "accessories",
-        (
-            "accessor",
-            "bag",
-            "wallet",
-            "sunglass",
-            "jewel",
-            "belt",
-            "hat",
-            "scarf",
-            "watch",
-            "ring",
-            "necklace",
-        ),
-    ),
-)
-SHOP_CATEGORIES = tuple(name for name, _ in CATEGORY_WORDS)
-SIZE_OPTION_NAMES = ("size", "taille", "shoe size", "eu size", "größe", "talla")
-COLOUR_OPTION_NAMES = ("color", "colour", "couleur", "farbe", "colore")
 
 
 class ImportFailed(ShopError):
@@ -179,6 +58,14 @@ class ImportAborted(ShopError):
 
 
 @dataclass
+class ParsedImage:
+    url: str
+    alt: str  # "" when the file gives none: the product title is used
+    position: int
+    variant_skus: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ParsedVariant:
     row: int
     sku: str | None
@@ -187,6 +74,9 @@ class ParsedVariant:
     price_cents: int
     compare_at_cents: int | None
     stock: dict[str, int] = field(default_factory=dict)  # location code -> on hand
+    options: list[tuple[str, str]] = field(default_factory=list)  # as named in the file
+    image_url: str | None = None
+    image_alt: str = ""
 
 
 @dataclass
@@ -196,15 +86,88 @@ class ParsedProduct:
     handle: str
     title: str
     brand: str
-    category: str
-    subcategory: str
+    category_path: CategoryPath  # () when the file gives none; see shop.importers.categorise
+    product_type: str
     description: str
     material: str | None
     attributes: dict[str, str]
     tags: list[str]
-    image_url: str | None
+    collections: list[str] = field(default_factory=list)
+    images: list[ParsedImage] = field(default_factory=list)
     variants: list[ParsedVariant] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    suggested_category: CategoryPath = ()
+    suggestion_confidence: float | None = None
+
+    def add_image(self, url: str, alt: str, position: int | None = None) -> ParsedImage:
+        """The product's image with this URL, added if new (Shopify repeats URLs)."""
+        for image in self.images:
+            if image.url == url:
+                if alt and not image.alt:
+                    image.alt = alt
+                return image
+        image = ParsedImage(
+            url=url, alt=alt, position=position if position is not None else len(self.images)
+        )
+        self.images.append(image)
+        return image
+
+    def record(self) -> Product:
+        """The shop record: every image with alt text (the title when the file has none),
+        and each variant's own picture marked with its SKU."""
+        for variant in self.variants:
+            if variant.image_url and variant.sku:
+                image = self.add_image(variant.image_url, variant.image_alt, 10_000 + variant.row)
+                if variant.sku not in image.variant_skus:
+                    image.variant_skus.append(variant.sku)
+        ordered = sorted(self.images, key=lambda image: image.position)
+        images = tuple(
+            Image(
+                url=image.url,
+                alt=image.alt or self._variant_alt(image.variant_skus) or self.title,
+                position=position,
+                variant_skus=tuple(image.variant_skus),
+            )
+            for position, image in enumerate(ordered)
+        )
+        by_url = {image.url: image for image in images}
+        return Product(
+            id=self.id,
+            handle=self.handle,
+            title=self.title,
+            brand=self.brand,
+            category_path=self.category_path,
+            product_type=self.product_type,
+            description=self.description,
+            material=self.material,
+            attributes=dict(self.attributes),
+            tags=tuple(self.tags),
+            images=images,
+            variants=tuple(
+                Variant(
+                    sku=variant.sku or "",
+                    product_id=self.id,
+                    price_cents=variant.price_cents,
+                    size=variant.size,
+                    colour=variant.colour,
+                    compare_at_cents=variant.compare_at_cents,
+                    options=tuple(variant.options),
+                    image=by_url.get(variant.image_url or ""),
+                )
+                for variant in self.variants
+            ),
+            collections=tuple(self.collections),
+            suggested_category=self.suggested_category,
+            suggestion_confidence=self.suggestion_confidence,
+        )
+
+    def _variant_alt(self, skus: list[str]) -> str:
+        """'Oak Bedside Table - Walnut' for a picture of one variant without alt text."""
+        if len(skus) != 1:
+            return ""
+        variant = next((v for v in self.variants if v.sku == skus[0]), None)
+        values = [value for _, value in variant.options] if variant else []
+        return f"{self.title} - {' / '.join(values)}" if values else ""
 
 
 @dataclass
@@ -276,36 +239,8 @@ def parse_quantity(raw: str | int | None) -> int | None:
     return max(value, 0)
 
 
-def map_category(*candidates: str | None) -> str | None:
-    """The shop category named by the first candidate that mentions one, else None."""
-    for candidate in candidates:
-        if not candidate:
-            continue
-        text = candidate.lower()
-        for segment in (text.split(">")[-1], text):
-            for name, _ in CATEGORY_WORDS:
-                if re.search(rf"\b{name}\b", segment):
-                    return name
-            for name, words in CATEGORY_WORDS:
-                if any(re.search(rf"\b{re.escape(word)}", segment) for word in words):
-                    return name
-    return None
-
-
 def product_id_for(handle: str) -> str:
     return slugify(handle)[:120]
-
-
-def option_kind(name: str | None) -> str | None:
-    """'Size' -> 'size', 'Color'/'Colour' -> 'colour', anything else -> None."""
-    if not name:
-        return None
-    key = name.strip().lower()
-    if key in SIZE_OPTION_NAMES:
-        return "size"
-    if key in COLOUR_OPTION_NAMES:
-        return "colour"
-    return None
 
 
 def split_tags(raw: str | None, separators: str = ",") -> list[str]:
@@ -320,22 +255,22 @@ def split_tags(raw: str | None, separators: str = ",") -> list[str]:
     return list(seen)
 
 
-def tags_to_fields(tags: list[str]) -> tuple[list[str], dict[str, str], str | None, str | None]:
+def tags_to_fields(tags: list[str]) -> tuple[list[str], dict[str, str], CategoryPath, str | None]:
     """Split 'key:value' tags into attributes; 'category:' and 'material:' are special.
 
-    Returns (plain tags, attributes, category, material). A bare 'waterproof' tag sets
-    the attribute waterproof=yes.
+    Returns (plain tags, attributes, category path, material). 'category:Home > Sofas'
+    gives a path; a bare 'waterproof' tag sets the attribute waterproof=yes.
     """
     plain: list[str] = []
     attributes: dict[str, str] = {}
-    category: str | None = None
+    category: CategoryPath = ()
     material: str | None = None
     for tag in tags:
         key, sep, value = tag.partition(":")
         key, value = key.strip().lower(), value.strip()
         if sep and value:
             if key == "category":
-                category = value.lower()
+                category = parse_path(value)
             elif key == "material":
                 material = value
             else:
@@ -347,6 +282,26 @@ def tags_to_fields(tags: list[str]) -> tuple[list[str], dict[str, str], str | No
     return plain, attributes, category, material
 
 
-def generated_sku(handle: str, size: str | None, colour: str | None) -> str:
-    parts = [handle] + [p for p in (colour, size) if p]
-    return slugify("-".join(parts)).upper()[:120]
+def variant_fields(
+    options: list[tuple[str, str]],
+) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    """(size, colour, options) from the merchant's options, blanks and Shopify's
+    'Default Title' dropped; size and colour are the recognised ones among them."""
+    size = colour = None
+    kept: list[tuple[str, str]] = []
+    for raw_name, raw_value in options:
+        name, value = " ".join(raw_name.split()), " ".join(raw_value.split())
+        if not value or value == "Default Title":
+            continue
+        kind = option_kind(name)
+        if kind == "size" and size is None:
+            size = value
+        elif kind == "colour" and colour is None:
+            colour = value.lower()
+        kept.append((name or "Option", value))
+    return size, colour, kept
+
+
+def generated_sku(handle: str, option_values: list[str]) -> str:
+    """A SKU for a variant the file gives none: the handle and every option value."""
+    return slugify("-".join([handle, *option_values])).upper()[:120]

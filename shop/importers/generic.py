@@ -1,6 +1,8 @@
 """Read the shop's own catalog formats: a CSV with one row per variant, and JSON.
 
 Both are documented in docs/importing.md. Column and key names are the same in both.
+The "category" is the merchant's own path ("Home > Furniture > Sofas"); any category is
+accepted and a product without one is placed later (``shop.importers.categorise``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shop.demo.catalog import slugify
+from shop.api import CategoryPath
 from shop.importers.common import (
     ImportFailed,
     ParsedProduct,
@@ -19,12 +21,15 @@ from shop.importers.common import (
     ParseResult,
     Rejection,
     generated_sku,
-    map_category,
     parse_price,
     parse_quantity,
     product_id_for,
     split_tags,
+    variant_fields,
 )
+from shop.slugs import slugify
+from shop.taxonomy import parse_path
+from shop.variants import option_kind
 
 CSV_REQUIRED = ("title", "price")
 TAG_SEPARATORS = "|;"
@@ -44,23 +49,45 @@ def _product_key(fields: Mapping[str, Any]) -> str:
     )
 
 
+def _list(raw: Any, separators: str = TAG_SEPARATORS) -> list[str]:
+    """A JSON list, or a CSV cell split on '|' / ';'."""
+    if isinstance(raw, list):
+        return [str(item).strip() for item in raw if str(item).strip()]
+    return split_tags(str(raw or ""), separators)
+
+
+def _category(fields: Mapping[str, Any]) -> CategoryPath:
+    """'Home > Furniture > Sofas' (or a JSON list); the older two columns
+    category + subcategory ("shoes", "hiking boots") make a two-level path."""
+    raw = fields.get("category")
+    path = parse_path(raw if isinstance(raw, list) else str(raw or ""))
+    subcategory = parse_path(_text(fields, "subcategory"))
+    if len(path) == 1 and subcategory and subcategory[0].casefold() != path[0].casefold():
+        path = (*path, *subcategory)
+    return path
+
+
+def _add_images(fields: Mapping[str, Any], product: ParsedProduct) -> None:
+    url = _text(fields, "image_url")
+    if url:
+        product.add_image(url, _text(fields, "image_alt"))
+    raw = fields.get("images")
+    items: list[Any] = raw if isinstance(raw, list) else _list(raw)
+    for item in items:
+        if isinstance(item, Mapping) and _text(item, "url"):
+            image = product.add_image(_text(item, "url"), _text(item, "alt"))
+            skus = item.get("variant_skus")
+            if isinstance(skus, list):
+                image.variant_skus.extend(str(s) for s in skus if str(s) not in image.variant_skus)
+        elif isinstance(item, str) and item.strip():
+            product.add_image(item.strip(), "")
+
+
 def _build_product(fields: Mapping[str, Any], row: int) -> ParsedProduct | Rejection:
     key = _product_key(fields)
     title = _text(fields, "title")
     if not title:
         return Rejection(row, "missing title", key or None)
-    raw_category = _text(fields, "category")
-    if not raw_category:
-        return Rejection(row, "missing category", key)
-    category = map_category(raw_category)
-    if category is None:
-        return Rejection(row, f"unknown category {raw_category!r}", key)
-    raw_tags = fields.get("tags")
-    tags = (
-        [str(t).strip() for t in raw_tags if str(t).strip()]
-        if isinstance(raw_tags, list)
-        else split_tags(str(raw_tags or ""), TAG_SEPARATORS)
-    )
     attributes: dict[str, str] = {}
     raw_attributes = fields.get("attributes")
     if isinstance(raw_attributes, Mapping):
@@ -69,21 +96,49 @@ def _build_product(fields: Mapping[str, Any], row: int) -> ParsedProduct | Rejec
         if name.startswith("attr:") and value is not None and str(value).strip():
             attributes[name[5:].strip()] = str(value).strip()
     handle = product_id_for(_text(fields, "handle") or key)
-    return ParsedProduct(
+    product = ParsedProduct(
         row=row,
         id=key,
         handle=handle,
         title=title,
-        brand=_text(fields, "brand", "vendor") or "Unbranded",
-        category=category,
-        subcategory=(_text(fields, "subcategory", "type") or category).lower(),
+        brand=_text(fields, "brand", "vendor"),
+        category_path=_category(fields),
+        product_type=" ".join(_text(fields, "type", "product_type").split()),
         description=_text(fields, "description"),
         material=_text(fields, "material") or None,
         attributes=attributes,
-        tags=tags,
-        image_url=_text(fields, "image_url") or None,
+        tags=_list(fields.get("tags")),
+        collections=_list(fields.get("collections")),
         rows=[row],
     )
+    _add_images(fields, product)
+    return product
+
+
+def _options(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Options in the file's order: JSON "options" ({"Wood": "Oak"} or [["Wood", "Oak"]]),
+    CSV "option:Wood" columns, then the plain size and colour fields."""
+    pairs: list[tuple[str, str]] = []
+    raw = fields.get("options")
+    if isinstance(raw, Mapping):
+        pairs.extend((str(k), str(v)) for k, v in raw.items() if v is not None)
+    elif isinstance(raw, list):
+        pairs.extend(
+            (str(item[0]), str(item[1]))
+            for item in raw
+            if isinstance(item, list | tuple) and len(item) == 2
+        )
+    for name, value in fields.items():
+        if name.lower().startswith("option:") and value is not None and str(value).strip():
+            pairs.append((name[7:].strip(), str(value)))
+    named = {option_kind(name) for name, _ in pairs}
+    size = _text(fields, "size")
+    colour = _text(fields, "colour", "color")
+    if size and "size" not in named:
+        pairs.append(("Size", size))
+    if colour and "colour" not in named:
+        pairs.append(("Colour", colour))
+    return pairs
 
 
 def _stock(fields: Mapping[str, Any], default_location: str) -> dict[str, int]:
@@ -113,8 +168,7 @@ def _build_variant(
     default_location: str,
     label: str = "",
 ) -> ParsedVariant | Rejection:
-    size = _text(fields, "size") or None
-    colour = (_text(fields, "colour", "color") or "").lower() or None
+    size, colour, options = variant_fields(_options(fields))
     sku = _text(fields, "sku") or None
     try:
         if "price_cents" in fields and fields["price_cents"] not in (None, ""):
@@ -131,12 +185,15 @@ def _build_variant(
         return Rejection(row, f"{label}missing price", product.handle, sku)
     return ParsedVariant(
         row=row,
-        sku=sku or generated_sku(product.handle, size, colour),
+        sku=sku or generated_sku(product.handle, [value for _, value in options]),
         size=size,
         colour=colour,
         price_cents=price,
         compare_at_cents=compare_at if compare_at and compare_at > price else None,
         stock=stock,
+        options=options,
+        image_url=_text(fields, "variant_image", "image") or None,
+        image_alt=_text(fields, "variant_image_alt"),
     )
 
 

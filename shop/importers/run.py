@@ -7,34 +7,43 @@ reported in ``ImportReport.rejected``; with ``strict=True`` any rejected row rai
 ``ImportAborted`` instead and nothing is written.
 
 Products are upserted by id (the Shopify handle, or ``product_id``/``handle`` in the
-generic formats): an imported product's fields and variants replace the stored ones;
-products that are not in the file are left alone. Formats: docs/importing.md.
+generic formats): an imported product's fields, images and variants replace the stored
+ones; products that are not in the file are left alone, or, with ``replace=True``, removed
+in the same transaction (the shop then sells the merchant's catalog alone; orders stay).
+No product is rejected for its category (``shop.importers.categorise``). Formats:
+docs/importing.md.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Result, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from tqdm import tqdm
 
 from shop import policy
+from shop.api import CategoryPath, Product
 from shop.db import (
+    CartLineRow,
+    ImageRow,
     InventoryRow,
     LocationRow,
+    OrderRow,
     ProductRow,
     VariantRow,
     create_schema,
     write_engine,
 )
+from shop.importers.categorise import KnownProduct, categorise, product_text
 from shop.importers.common import (
     ImportAborted,
     ImportFailed,
@@ -44,9 +53,12 @@ from shop.importers.common import (
 )
 from shop.importers.generic import parse_generic_csv, parse_generic_json
 from shop.importers.shopify import parse_shopify_csv
+from shop.records import image_columns, product_columns, variant_columns
 from shop.sql_service import utc_now
+from shop.taxonomy import path_from_key, path_label, tree_of
 
 logger = logging.getLogger(__name__)
+_CHUNK = 500
 
 ImportFormat = Literal["shopify", "csv", "json"]
 IMPORT_FORMATS: tuple[str, ...] = get_args(ImportFormat)
@@ -63,8 +75,39 @@ __all__ = [
     "ImportFormat",
     "ImportReport",
     "Rejection",
+    "Replaced",
+    "Uncategorised",
     "import_catalog",
 ]
+
+
+@dataclass(frozen=True)
+class Uncategorised:
+    """A product the file gives no category, with the classifier's suggestion (if any)."""
+
+    product_id: str
+    title: str
+    suggestion: CategoryPath
+    confidence: float | None
+
+    def __str__(self) -> str:
+        if not self.suggestion or self.confidence is None:
+            return f"{self.product_id} ({self.title}): no suggestion"
+        return (
+            f"{self.product_id} ({self.title}): suggested {path_label(self.suggestion)} "
+            f"(confidence {self.confidence:.2f})"
+        )
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What ``--replace`` removed: every product that is not in the file, with its
+    variants, stock and cart lines. Orders stay as history (their lines keep titles)."""
+
+    products: int
+    variants: int
+    cart_lines: int
+    orders_kept: int
 
 
 @dataclass(frozen=True)
@@ -78,13 +121,30 @@ class ImportReport:
     variants_removed: int  # variants of updated products that the file no longer lists
     rejected: tuple[Rejection, ...]
     skipped: tuple[Rejection, ...]  # drafts / archived products: left out on purpose
+    categories: int = 0  # nodes of the category tree of the imported products
+    uncategorised: tuple[Uncategorised, ...] = ()
+    replaced: Replaced | None = None
 
     def summary(self, max_listed: int = 50) -> str:
         lines = [
             f"Imported {self.rows_imported} variant row(s) of {self.rows_read} row(s) read "
             f"from {self.path} ({self.format}): {self.products_created} product(s) created, "
             f"{self.products_updated} updated, {self.variants_removed} old variant(s) removed.",
+            f"Categories: {self.categories} in the imported products' tree; "
+            f"{len(self.uncategorised)} product(s) uncategorised.",
         ]
+        if self.replaced is not None:
+            r = self.replaced
+            lines.append(
+                f"Replaced the previous catalog: removed {r.products} product(s), "
+                f"{r.variants} variant(s) with their stock, {r.cart_lines} cart line(s); "
+                f"kept {r.orders_kept} order(s) as history."
+            )
+        if self.uncategorised:
+            lines.append("Uncategorised (a suggestion only; give them a category in the file):")
+            lines.extend(f"  {u}" for u in self.uncategorised[:max_listed])
+            if len(self.uncategorised) > max_listed:
+                lines.append(f"  ... and {len(self.uncategorised) - max_listed} more")
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} unpublished product(s).")
         if self.rejected:
@@ -95,28 +155,39 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def _validate(session: Session, parsed: ParseResult, known_locations: set[str]) -> None:
-    """Reject variants and products that would break the catalog (in place)."""
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _validate(
+    session: Session, parsed: ParseResult, known_locations: set[str], *, replace: bool
+) -> None:
+    """Reject variants and products that would break the catalog (in place).
+
+    With ``replace`` the products that are not in the file are about to go, so their
+    SKUs and handles are free for the file's products.
+    """
+    file_ids = {p.id for p in parsed.products}
     first_row: dict[str, int] = {}
     all_skus = [v.sku for p in parsed.products for v in p.variants if v.sku]
     owners: dict[str, str] = {}
-    for start in range(0, len(all_skus), 500):
-        chunk = all_skus[start : start + 500]
+    for chunk in _chunks(all_skus):
         owners.update(
             session.execute(
                 select(VariantRow.sku, VariantRow.product_id).where(VariantRow.sku.in_(chunk))
             ).all()
         )
-    handles = [p.handle for p in parsed.products]
     handle_owner: dict[str, str] = {}
-    for start in range(0, len(handles), 500):
+    for chunk in _chunks([p.handle for p in parsed.products]):
         handle_owner.update(
             session.execute(
-                select(ProductRow.handle, ProductRow.id).where(
-                    ProductRow.handle.in_(handles[start : start + 500])
-                )
+                select(ProductRow.handle, ProductRow.id).where(ProductRow.handle.in_(chunk))
             ).all()
         )
+    if replace:
+        owners = {sku: pid for sku, pid in owners.items() if pid in file_ids}
+        handle_owner = {h: pid for h, pid in handle_owner.items() if pid in file_ids}
     kept: list[ParsedProduct] = []
     seen_handles: dict[str, str] = {}
     for product in parsed.products:
@@ -156,6 +227,55 @@ def _validate(session: Session, parsed: ParseResult, known_locations: set[str]) 
     parsed.rejected.sort(key=lambda r: r.row)
 
 
+def _staying_products(session: Session, parsed: ParseResult) -> list[KnownProduct]:
+    """The shop's products that the import leaves in place: the classifier learns from them."""
+    file_ids = {p.id for p in parsed.products}
+    rows = session.execute(
+        select(
+            ProductRow.id,
+            ProductRow.category_path,
+            ProductRow.product_type,
+            ProductRow.title,
+            ProductRow.tags,
+            ProductRow.collections,
+            ProductRow.description,
+        )
+    )
+    return [
+        KnownProduct(
+            category_path=path_from_key(key),
+            product_type=kind or "",
+            text=product_text(title, kind or "", tags or (), collections or (), description),
+        )
+        for pid, key, kind, title, tags, collections, description in rows
+        if pid not in file_ids
+    ]
+
+
+def _remove_others(session: Session, keep: set[str]) -> Replaced:
+    """Delete every product not in ``keep`` with its variants, images, stock and cart lines."""
+    doomed = [pid for pid in session.scalars(select(ProductRow.id)) if pid not in keep]
+    products = variants = cart_lines = 0
+    for chunk in _chunks(doomed):
+        skus = select(VariantRow.sku).where(VariantRow.product_id.in_(chunk))
+        cart_lines += _deleted(
+            session.execute(delete(CartLineRow).where(CartLineRow.sku.in_(skus)))
+        )
+        session.execute(delete(InventoryRow).where(InventoryRow.sku.in_(skus)))
+        session.execute(delete(ImageRow).where(ImageRow.product_id.in_(chunk)))
+        variants += _deleted(
+            session.execute(delete(VariantRow).where(VariantRow.product_id.in_(chunk)))
+        )
+        products += _deleted(session.execute(delete(ProductRow).where(ProductRow.id.in_(chunk))))
+    orders = int(session.scalar(select(func.count()).select_from(OrderRow)) or 0)
+    logger.info("Replace: removed %d products, %d variants", products, variants)
+    return Replaced(products=products, variants=variants, cart_lines=cart_lines, orders_kept=orders)
+
+
+def _deleted(result: Result[Any]) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _ensure_locations(session: Session) -> set[str]:
     known = set(session.scalars(select(LocationRow.code)))
     for location in policy.LOCATIONS:
@@ -174,41 +294,40 @@ def _ensure_locations(session: Session) -> set[str]:
     return known
 
 
-def _write_product(session: Session, product: ParsedProduct, now: datetime) -> tuple[bool, int]:
-    """Upsert one product; returns (created, variants removed)."""
-    row = session.get(ProductRow, product.id, options=[selectinload(ProductRow.variants)])
+def _write_product(session: Session, product: Product, now: datetime) -> tuple[bool, int]:
+    """Upsert one product with its images and variants; returns (created, variants removed)."""
+    row = session.get(
+        ProductRow,
+        product.id,
+        options=[selectinload(ProductRow.variants), selectinload(ProductRow.images)],
+    )
     created = row is None
     if row is None:
-        row = ProductRow(id=product.id, created_at=now, variants=[])
+        row = ProductRow(id=product.id, created_at=now, variants=[], images=[])
         session.add(row)
-    row.handle = product.handle
-    row.title = product.title
-    row.brand = product.brand
-    row.category = product.category
-    row.subcategory = product.subcategory
-    row.description = product.description
-    row.material = product.material
-    row.attributes = dict(product.attributes)
-    row.tags = list(product.tags)
-    row.image_url = product.image_url
+    for name, value in product_columns(product).items():
+        setattr(row, name, value)
     row.updated_at = now
+    row.images.clear()
+    row.images.extend(ImageRow(**image_columns(product.id, image)) for image in product.images)
     existing = {v.sku: v for v in row.variants}
     wanted = {v.sku for v in product.variants}
     removed = [v for v in row.variants if v.sku not in wanted]
     for variant_row in removed:
         row.variants.remove(variant_row)
     for position, variant in enumerate(product.variants):
-        assert variant.sku is not None
         target = existing.get(variant.sku)
         if target is None:
             target = VariantRow(sku=variant.sku)
             row.variants.append(target)
-        target.position = position
-        target.size = variant.size
-        target.colour = variant.colour
-        target.price_cents = variant.price_cents
-        target.compare_at_cents = variant.compare_at_cents
+        for name, value in variant_columns(variant, position).items():
+            if name != "sku":
+                setattr(target, name, value)
     session.flush()
+    return created, len(removed)
+
+
+def _write_stock(session: Session, product: ParsedProduct) -> None:
     for variant in product.variants:
         assert variant.sku is not None
         for code, quantity in variant.stock.items():
@@ -219,7 +338,6 @@ def _write_product(session: Session, product: ParsedProduct, now: datetime) -> t
                 )
             else:
                 stock.on_hand = quantity
-    return created, len(removed)
 
 
 def import_catalog(
@@ -228,15 +346,17 @@ def import_catalog(
     fmt: str,
     *,
     strict: bool = False,
+    replace: bool = False,
     location: str = "WH-PARIS",
     progress: bool = True,
     clock: Callable[[], datetime] = utc_now,
 ) -> ImportReport:
     """Import ``path`` in format ``fmt`` ("shopify", "csv" or "json") in one transaction.
 
-    ``location`` receives single stock quantities (Shopify's Variant Inventory Qty, a
-    generic ``stock`` number). Raises ``ImportFailed`` (nothing written) or, with
-    ``strict``, ``ImportAborted`` when any row is rejected (nothing written).
+    ``replace``: the shop keeps the file's products only (see ``Replaced``). ``location``
+    receives single stock quantities (Shopify's Variant Inventory Qty, a generic ``stock``
+    number). Raises ``ImportFailed`` (nothing written) or, with ``strict``,
+    ``ImportAborted`` when any row is rejected (nothing written).
     """
     if fmt not in _PARSERS:
         raise ImportFailed(
@@ -247,14 +367,21 @@ def import_catalog(
     parsed = _PARSERS[fmt](path, default_location=location.upper())
     if not parsed.products and not parsed.rejected and not parsed.skipped:
         raise ImportFailed(str(path), "the file holds no products")
+    if replace and not parsed.products:
+        raise ImportFailed(str(path), "no product to import; --replace would empty the shop")
     created = updated = removed = imported = 0
+    replaced: Replaced | None = None
     try:
         create_schema(engine)
         with Session(write_engine(engine)) as session, session.begin():
             known = _ensure_locations(session)
-            _validate(session, parsed, known)
+            staying = [] if replace else _staying_products(session, parsed)
+            categorise(parsed.products, staying)
+            _validate(session, parsed, known, replace=replace)
             if strict and parsed.rejected:
                 raise ImportAborted(str(path), parsed.rejected)
+            if replace:
+                replaced = _remove_others(session, {p.id for p in parsed.products})
             now = clock()
             bar = tqdm(
                 parsed.products,
@@ -264,7 +391,8 @@ def import_catalog(
                 disable=not progress,
             )
             for product in bar:
-                was_created, gone = _write_product(session, product, now)
+                was_created, gone = _write_product(session, product.record(), now)
+                _write_stock(session, product)
                 created += was_created
                 updated += not was_created
                 removed += gone
@@ -272,6 +400,7 @@ def import_catalog(
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise ImportFailed(str(path), f"database error, nothing was written: {detail}") from exc
+    counts = Counter(p.category_path for p in parsed.products)
     report = ImportReport(
         path=str(path),
         format=fmt,
@@ -282,6 +411,13 @@ def import_catalog(
         variants_removed=removed,
         rejected=tuple(parsed.rejected),
         skipped=tuple(parsed.skipped),
+        categories=len(tree_of(counts)),
+        uncategorised=tuple(
+            Uncategorised(p.id, p.title, p.suggested_category, p.suggestion_confidence)
+            for p in parsed.products
+            if not p.category_path
+        ),
+        replaced=replaced,
     )
     logger.info("Catalog import: %d variants, %d rejected", imported, len(report.rejected))
     return report

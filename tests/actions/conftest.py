@@ -15,11 +15,12 @@ import pytest
 
 from actions.dialogue import services
 from handoff import HandoffQueue
+from knowledge.base import KnowledgeBase, build_indexes
 from settings import Settings
 from shop.db import create_engine_from_url
 from shop.demo.seed import seed_demo_shop
 from shop.sql_service import SqlShopService
-from knowledge.base import KnowledgeBase, build_indexes
+from shop.verification import VerificationLimiter
 from tests.actions.trackers import SECRET
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -37,7 +38,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Service
         settings, vocabulary=shop.vocabulary(), in_stock=shop.in_stock_product_ids
     )
     world = services.Services(
-        settings=settings, shop=shop, knowledge=knowledge, handoff=HandoffQueue(engine)
+        settings=settings,
+        shop=shop,
+        knowledge=knowledge,
+        handoff=HandoffQueue(engine),
+        verification=VerificationLimiter(engine),
     )
     services.register(world)
     yield world

@@ -65,7 +65,11 @@ async def test_a_shop_database_that_is_down_is_said_not_raised(
     broken = SqlShopService(create_engine_from_url(f"sqlite:///{missing}"))
     services.register(
         services.Services(
-            settings=world.settings, shop=broken, knowledge=world.knowledge, handoff=world.handoff
+            settings=world.settings,
+            shop=broken,
+            knowledge=world.knowledge,
+            handoff=world.handoff,
+            verification=world.verification,
         )
     )
     try:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.dialogue.order_checks import TOO_MANY_CHECKS
 from actions.dialogue.orders import (
     ActionHandleOrderRequest,
     ActionListOrders,
@@ -11,8 +14,9 @@ from actions.dialogue.orders import (
     ValidateOrderRequestForm,
 )
 from shop.api import OrderAccess
-from tests.actions.orders_db import an_order
-from tests.actions.trackers import buttons, slots_set, texts, token, tracker
+from shop.policy import RETURN_WINDOW_DAYS
+from tests.actions.orders_db import account_of, an_order
+from tests.actions.trackers import buttons, new_sender, slots_set, texts, token, tracker
 
 FORM = "order_request_form"
 DOMAIN: dict[str, Any] = {
@@ -31,12 +35,25 @@ DOMAIN: dict[str, Any] = {
 
 
 async def _validate(
-    slots: dict[str, Any], new: dict[str, Any], metadata: dict[str, Any] | None = None
+    slots: dict[str, Any],
+    new: dict[str, Any],
+    metadata: dict[str, Any] | None = None,
+    *,
+    sender: str = "unit-0",
+    channel: str | None = None,
 ) -> tuple[CollectingDispatcher, dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     events = await ValidateOrderRequestForm().run(
         dispatcher,
-        tracker("answer", slots=slots, new_slots=new, metadata=metadata, active_loop=FORM),
+        tracker(
+            "answer",
+            slots=slots,
+            new_slots=new,
+            metadata=metadata,
+            active_loop=FORM,
+            sender=sender,
+            input_channel=channel,
+        ),
         DOMAIN,
     )
     return dispatcher, slots_set(events)
@@ -156,7 +173,7 @@ async def test_a_paid_order_is_cancelled_after_confirmation(shop: Any) -> None:
 
 
 async def test_a_return_asks_item_and_reason_then_gives_an_rma(shop: Any) -> None:
-    order = an_order(shop, "delivered", lines=2)
+    order = an_order(shop, "delivered", lines=2, delivered_within_days=20)
     base = {"order_purpose": "return", "order_number": str(order.number)}
     _, slots = await _validate(base, {"order_email": order.email})
     assert slots["requested_slot"] == "return_sku"
@@ -167,28 +184,43 @@ async def test_a_return_asks_item_and_reason_then_gives_an_rma(shop: Any) -> Non
     assert slots["return_sku"] == second.sku
     assert slots["requested_slot"] == "return_reason"
     said = await _answer({**verified, "return_sku": second.sku, "return_reason": "too small"})
-    assert "RMA-" in said or "more than 30 days" in said
-    if "RMA-" in said:
-        assert second.title in said
-        returns = shop.returns(str(order.number), OrderAccess(email=order.email))
-        assert returns[-1].sku == second.sku
+    returns = shop.returns(str(order.number), OrderAccess(email=order.email))
+    assert returns[-1].sku == second.sku
+    assert f"Return {returns[-1].rma} is open for {second.title}" in said
+
+
+async def test_a_return_after_the_return_window_is_refused_with_the_date(shop: Any) -> None:
+    order = an_order(shop, "delivered", delivered_before_days=RETURN_WINDOW_DAYS + 5)
+    assert order.delivered_at is not None
+    said = await _answer(
+        {
+            "order_purpose": "return",
+            "order_number": str(order.number),
+            "order_email": order.email,
+            "order_status": "delivered",
+            "return_sku": None,
+            "return_reason": "too small",
+        }
+    )
+    assert f"I can't open a return for order {order.number}" in said
+    assert f"delivered on {order.delivered_at:%d %B %Y}" in said
+    assert shop.returns(str(order.number), OrderAccess(email=order.email)) == []
 
 
 async def test_a_verified_customer_is_not_asked_for_an_email(shop: Any) -> None:
     order = an_order(shop, "shipped")
-    metadata = {"customer_token": token(order.customer_id)}
+    metadata = {"customer_token": token(account_of(order))}
     dispatcher, slots = await _validate(
         {"order_purpose": "track"}, {"order_number": str(order.number)}, metadata
     )
     assert slots["order_status"] == "shipped"
     assert slots["requested_slot"] is None
-    stranger = an_order(shop, "delivered")
-    if stranger.customer_id != order.customer_id:
-        dispatcher, slots = await _validate(
-            {"order_purpose": "track"}, {"order_number": str(stranger.number)}, metadata
-        )
-        assert "couldn't find an order with that number on your account" in texts(dispatcher)
-        assert slots["order_number"] is None
+    stranger = an_order(shop, "delivered", not_customer=order.customer_id)
+    dispatcher, slots = await _validate(
+        {"order_purpose": "track"}, {"order_number": str(stranger.number)}, metadata
+    )
+    assert "couldn't find an order with that number on your account" in texts(dispatcher)
+    assert slots["order_number"] is None
 
 
 async def test_an_unsigned_customer_id_in_metadata_is_ignored(shop: Any) -> None:
@@ -209,7 +241,7 @@ async def test_an_unsigned_customer_id_in_metadata_is_ignored(shop: Any) -> None
         tracker(
             "show my orders",
             intent="list_orders",
-            metadata={"customer_token": token(order.customer_id)},
+            metadata={"customer_token": token(account_of(order))},
         ),
         DOMAIN,
     )
@@ -237,3 +269,70 @@ async def test_starting_a_request_keeps_a_given_number_and_flags_a_bad_one(shop:
         DOMAIN,
     )
     assert "order_number" not in slots_set(events)
+
+
+async def _track(
+    order: Any, email: str, *, sender: str, channel: str | None = None, address: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    metadata = {"client_address": address} if address else None
+    dispatcher, slots = await _validate(
+        {"order_purpose": "track", "order_number": str(order.number)},
+        {"order_email": email},
+        metadata,
+        sender=sender,
+        channel=channel,
+    )
+    return texts(dispatcher), slots
+
+
+async def test_failed_checks_are_limited_per_conversation(shop: Any, world: Any) -> None:
+    order = an_order(shop, "shipped")
+    sender = new_sender()
+    limit = world.verification.limits.max_per_conversation
+    for attempt in range(limit):
+        said, _ = await _track(order, f"guess{attempt}@example.com", sender=sender)
+        assert "couldn't find an order with that number for that e-mail" in said
+    # the right e-mail now gets the same refusal as a wrong one: no lookup is made
+    right, slots = await _track(order, order.email, sender=sender)
+    wrong, _ = await _track(order, "guess@example.com", sender=sender)
+    assert right == wrong == TOO_MANY_CHECKS
+    assert slots["order_status"] is None
+    assert slots["order_number"] is None
+    said, slots = await _track(order, order.email, sender=new_sender())
+    assert slots["order_status"] == "shipped"
+
+
+async def test_failed_checks_are_limited_per_client_address(shop: Any, world: Any) -> None:
+    order = an_order(shop, "shipped")
+    address, other = "203.0.113.7", "198.51.100.9"
+    for attempt in range(world.verification.limits.max_per_address):
+        said, _ = await _track(
+            order, f"try{attempt}@example.com", sender=new_sender(), channel="rest", address=address
+        )
+        assert "couldn't find" in said
+    said, slots = await _track(
+        order, order.email, sender=new_sender(), channel="rest", address=address
+    )
+    assert said == TOO_MANY_CHECKS
+    assert slots["order_status"] is None
+    _, slots = await _track(order, order.email, sender=new_sender(), channel="rest", address=other)
+    assert slots["order_status"] == "shipped"
+    # an address sent by the client on a channel that does not set it itself is not used
+    _, slots = await _track(
+        order, order.email, sender=new_sender(), channel="socketio", address=address
+    )
+    assert slots["order_status"] == "shipped"
+
+
+async def test_a_failed_check_is_logged_with_conversation_and_address(
+    shop: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    order = an_order(shop, "shipped")
+    sender = new_sender()
+    with caplog.at_level(logging.WARNING, logger="shop.verification"):
+        await _track(
+            order, "nobody@example.com", sender=sender, channel="rest", address="192.0.2.1"
+        )
+    assert [r.getMessage() for r in caplog.records if r.name == "shop.verification"] == [
+        f"Failed order verification in conversation {sender} from address 192.0.2.1"
+    ]

@@ -36,6 +36,7 @@ def tracker(
     sender: str = "unit-0",
     active_loop: str | None = None,
     new_slots: dict[str, Any] | None = None,
+    input_channel: str | None = None,
 ) -> Tracker:
     """The tracker after a user message; ``new_slots`` were just extracted from it."""
     latest = {
@@ -50,7 +51,10 @@ def tracker(
         sender,
         {**(slots or {}), **(new_slots or {})},
         latest,
-        [{"event": "user", "text": text, "parse_data": latest}, *extracted],
+        [
+            {"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel},
+            *extracted,
+        ],
         False,
         None,
         {"name": active_loop} if active_loop else {},

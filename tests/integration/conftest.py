@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from shop.identity import sign_customer
+from scripts.stackctl import LocalStack, StackError
 from settings import Settings
 from shop.db import create_engine_from_url
+from shop.identity import sign_customer
 from shop.sql_service import SqlShopService
-from scripts.stackctl import LocalStack, StackError
 
 CUSTOMER_TOKEN_TTL_SECONDS = 3600
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scripts.stackctl import get_json
 from shop.api import OrderAccess
 from shop.db import HandoffRequestRow
-from scripts.stackctl import get_json
-from tests.actions.orders_db import an_order
+from tests.actions.orders_db import account_of, an_order
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Stack
@@ -214,7 +214,7 @@ def test_order_tracking_asks_the_email_first_and_leaks_nothing(stack: Stack) -> 
 def test_a_verified_customer_is_not_asked_for_an_email(stack: Stack) -> None:
     order = an_order(stack.shop, "shipped")
     sender = new_sender()
-    token = {"customer_token": stack.sign_customer(order.customer_id)}
+    token = {"customer_token": stack.sign_customer(account_of(order))}
     reply = stack.say(sender, f"where is my order {order.number}?", metadata=token)
     assert f"Order {order.number} is shipped" in reply
     sender = new_sender()

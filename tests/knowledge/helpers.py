@@ -24,23 +24,41 @@ def product(
     description: str = "",
     material: str | None = None,
     variants: tuple[tuple[str | None, str | None, int], ...] = ((None, "white", 1999),),
+    path: tuple[str, ...] | None = None,
+    product_type: str = "",
+    options: tuple[tuple[tuple[str, str], ...], ...] = (),
 ) -> Product:
-    """A hand-made product; ``variants`` are (size, colour, price_cents)."""
+    """A hand-made product; ``variants`` are (size, colour, price_cents).
+
+    ``path`` overrides the (category, subcategory) path; ``options`` gives each variant its
+    merchant options other than size and colour, in variant order.
+    """
+    extra = options or tuple(() for _ in variants)
     return Product(
         id=pid,
         handle=pid.lower(),
         title=title,
         brand=brand,
-        category=category,
-        subcategory=subcategory,
+        category_path=path if path is not None else (category, subcategory),
+        product_type=product_type,
         description=description,
         material=material,
         attributes={},
         tags=(),
-        image_url=None,
+        images=(),
         variants=tuple(
-            Variant(sku=f"{pid}-{i}", product_id=pid, price_cents=price, size=size, colour=colour)
-            for i, (size, colour, price) in enumerate(variants)
+            Variant(
+                sku=f"{pid}-{i}",
+                product_id=pid,
+                price_cents=price,
+                size=size,
+                colour=colour,
+                options=tuple(
+                    (name, value) for name, value in (("Size", size), ("Colour", colour)) if value
+                )
+                + more,
+            )
+            for i, ((size, colour, price), more) in enumerate(zip(variants, extra, strict=True))
         ),
     )
 

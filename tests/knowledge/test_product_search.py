@@ -12,7 +12,8 @@ from knowledge.api import SearchFilters, SearchResults
 from knowledge.base import KnowledgeBase
 from knowledge.errors import InvalidSearch
 from knowledge.product_search import Mode
-from knowledge.synthetic_catalog import demo_in_stock, vocabulary_of
+from knowledge.synthetic_catalog import demo_in_stock
+from shop.vocabulary import vocabulary_of
 
 
 def cheapest_match(product: Product, filters: SearchFilters) -> int | None:
@@ -36,7 +37,7 @@ def all_pages(kb: KnowledgeBase, text: str, filters: SearchFilters, **kwargs: ob
     ids: list[str] = []
     offset = 0
     while True:
-        page = kb.products.search(text, filters, limit=50, offset=offset, **kwargs)  # type: ignore[arg-type]
+        page = kb.products.search(text, filters, limit=50, offset=offset, relax=False, **kwargs)  # type: ignore[arg-type]
         ids.extend(hit.product_id for hit in page.hits)
         if not page.has_more:
             return ids
@@ -68,7 +69,7 @@ def test_filters_are_never_violated(kb: KnowledgeBase, catalog: list[Product]) -
     for _ in range(40):
         filters = random_filters(catalog, rng)
         text = rng.choice(texts)
-        results = kb.products.search(text, filters, limit=50)
+        results = kb.products.search(text, filters, limit=50, relax=False)
         for hit in results.hits:
             expected = cheapest_match(by_id[hit.product_id], filters)
             assert expected is not None, (text, filters, hit)

@@ -74,6 +74,7 @@ class ShopData:
         delivered_within_days: int | None = None,
         delivered_before_days: int | None = None,
         payment: str | None = None,
+        not_customer: str | None = None,
     ) -> OrderRow:
         with Session(self.engine) as session:
             query = (
@@ -92,6 +93,8 @@ class ShopData:
                 )
             if payment is not None:
                 query = query.where(OrderRow.payment_method == payment)
+            if not_customer is not None:
+                query = query.where(OrderRow.customer_id != not_customer)
             row = session.scalars(query).first()
             assert row is not None, f"the demo shop has no {status} order like that"
             return row

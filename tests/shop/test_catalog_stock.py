@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shop.db import VariantRow
 from shop.errors import ProductNotFound, VariantNotFound
 from shop.sql_service import SqlShopService
+from shop.vocabulary import vocabulary_of
 
 
 def test_products_by_id_keep_order_and_skip_unknown(shop: SqlShopService) -> None:
@@ -31,12 +32,46 @@ def test_iter_products_walks_the_whole_catalog(shop: SqlShopService) -> None:
 def test_vocabulary_comes_from_the_catalog(shop: SqlShopService) -> None:
     vocabulary = shop.vocabulary()
     products = list(shop.iter_products())
-    assert set(vocabulary.categories) == {p.category for p in products}
-    assert "running shoes" in vocabulary.subcategories
+    nodes = {segment.casefold() for p in products for segment in p.category_path}
+    assert set(vocabulary.categories) == nodes
+    assert {"shoes", "running shoes"} <= set(vocabulary.categories)
+    assert set(vocabulary.subcategories) == {p.subcategory for p in products}
     assert {p.brand for p in products} == set(vocabulary.brands)
     assert "blue" in vocabulary.colours
     numeric = [s for s in vocabulary.sizes if s.isdigit()]
     assert numeric == sorted(numeric, key=int) and "42" in numeric
+    synonyms = dict(vocabulary.synonyms)
+    assert synonyms["running shoe"] == "running shoes"
+
+
+def test_vocabulary_from_the_database_equals_the_vocabulary_of_its_products(
+    shop: SqlShopService,
+) -> None:
+    assert shop.vocabulary() == vocabulary_of(shop.iter_products())
+
+
+def test_category_tree_counts_products_under_each_node(shop: SqlShopService) -> None:
+    tree = shop.category_tree()
+    products = list(shop.iter_products())
+    by_path = {node.path: node.product_count for node in tree}
+    shoes = sum(1 for p in products if p.category_path[:1] == ("Shoes",))
+    running = sum(1 for p in products if p.category_path == ("Shoes", "Running shoes"))
+    assert by_path[("Shoes",)] == shoes
+    assert by_path[("Shoes", "Running shoes")] == running > 0
+    assert sum(n.product_count for n in tree if len(n.path) == 1) == len(products)
+    seen: set[tuple[str, ...]] = set()
+    for node in tree:  # parents before children
+        assert len(node.path) == 1 or node.path[:-1] in seen
+        seen.add(node.path)
+
+
+def test_variants_keep_options_and_their_pictures(shop: SqlShopService) -> None:
+    product = next(p for p in shop.iter_products() if len(p.colours) > 1)
+    variant = product.variants[0]
+    assert ("Colour", variant.colour) in variant.options
+    assert variant.image is not None and variant.sku in variant.image.variant_skus
+    assert variant.image.alt == f"{product.title} in {variant.colour}"
+    assert product.images[0].alt == product.title and product.images[0].variant_skus == ()
 
 
 def test_fingerprint_is_stable_and_changes_with_prices(

@@ -57,8 +57,11 @@ def test_vocabulary_and_fingerprint_print_the_catalog(seeded: Path) -> None:
         "colours",
         "sizes",
         "materials",
+        "options",
+        "synonyms",
     }
     assert "shoes" in vocabulary["categories"] and vocabulary["brands"]
+    assert ["running shoe", "running shoes"] in vocabulary["synonyms"]
     first = _run(seeded, "fingerprint")
     assert first.returncode == 0 and len(first.stdout.strip()) == 16
     assert _run(seeded, "fingerprint").stdout == first.stdout
@@ -80,3 +83,20 @@ def test_failures_exit_non_zero_with_a_message(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no such file" in missing.stderr
     bad_format = _run(tmp_path, "import", "x.csv", "--format", "xml")
     assert bad_format.returncode == 2
+
+
+def test_import_replace_prints_what_was_replaced_and_the_suggestions(tmp_path: Path) -> None:
+    assert _run(tmp_path, "seed", "--products", "30", "--seed", "2").returncode == 0
+    fixture = ROOT / "tests" / "fixtures" / "catalog" / "shopify_home_jewellery.csv"
+
+    result = _run(tmp_path, "import", str(fixture), "--format", "shopify", "--replace", "--quiet")
+
+    assert result.returncode == 0, result.stderr
+    assert "16 product(s) created" in result.stdout
+    assert "Replaced the previous catalog: removed 30 product(s)" in result.stdout
+    assert (
+        "walnut-bedside-cabinet (Walnut Bedside Cabinet): suggested "
+        "Furniture > Tables > Bedside Tables (confidence" in result.stdout
+    )
+    vocabulary = json.loads(_run(tmp_path, "vocabulary").stdout)
+    assert "sofas" in vocabulary["categories"] and "shoes" not in vocabulary["categories"]

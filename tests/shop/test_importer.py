@@ -23,7 +23,18 @@ def test_shopify_export_rows_become_products_with_variants(
     jacket = shop.get_product("harbour-light-rain-jacket")
     assert jacket.title == "Harbour Light Rain Jacket"
     assert jacket.brand == "Quaywear"
-    assert jacket.category == "fashion" and jacket.subcategory == "rain jackets"
+    assert jacket.category_path == (
+        "Apparel & Accessories",
+        "Clothing",
+        "Outerwear",
+        "Coats & Jackets",
+    )
+    assert jacket.product_type == "Rain Jackets"
+    assert [(i.url.rsplit("/", 1)[1], i.alt) for i in jacket.images] == [
+        ("harbour-yellow.jpg", "Harbour Light Rain Jacket"),
+        ("harbour-yellow-back.jpg", "Harbour Light Rain Jacket"),
+        ("harbour-detail.jpg", "Harbour Light Rain Jacket"),
+    ]
     assert jacket.description.startswith("A featherweight shell for city showers & coastal")
     assert "<" not in jacket.description
     assert jacket.material == "recycled polyamide"
@@ -38,10 +49,13 @@ def test_shopify_export_rows_become_products_with_variants(
     stock = shop.availability(jacket.id, size="S", colour="yellow")
     assert stock.online_available == 12
     runner = shop.get_product("pebble-trail-runner")
-    assert runner.category == "shoes" and runner.sizes == ("41", "42")
+    assert runner.category_path == ("shoes",)  # the 'category:' tag wins
+    assert runner.sizes == ("41", "42")
+    assert runner.variants[0].options == (("Shoe size", "41"), ("Colour", "Blue"))
     assert shop.availability(runner.id, size="42").online_available == 0  # -2 oversold
     lamp = shop.get_product("driftwood-desk-lamp")
-    assert lamp.category == "home" and len(lamp.variants) == 1
+    assert lamp.category_path == ("Home & Garden", "Lighting", "Lamps")
+    assert len(lamp.variants) == 1 and lamp.variants[0].options == ()
     assert report.products_created == 3 and report.rows_imported == 6
     assert [s.handle for s in report.skipped] == ["winter-sample-sweater"]
 
@@ -69,7 +83,7 @@ def test_strict_mode_writes_nothing_when_a_row_is_rejected(
         import_catalog(
             empty_engine, fixtures_dir / "catalog.csv", "csv", strict=True, progress=False
         )
-    assert {r.row for r in caught.value.rejections} == {7, 8}
+    assert {r.row for r in caught.value.rejections} == {8}  # the bad price, not "gadgets"
     assert count_rows(empty_engine, ProductRow) == 0
 
 
@@ -129,7 +143,9 @@ def test_generic_csv_and_json_import(empty_engine: Engine, fixtures_dir: Path) -
     assert shop.availability(earbuds.id, colour="black").online_available == 25
     tripod = shop.get_product("pocket-tripod")
     assert tripod.variants[0].price_cents == 1900
-    assert csv_report.rows_imported == 5 and json_report.rows_imported == 3
+    mystery = shop.get_product("mystery-item")  # a category the shop never had is kept
+    assert mystery.category_path == ("gadgets",)
+    assert csv_report.rows_imported == 6 and json_report.rows_imported == 3
     assert {r.row for r in json_report.rejected} == {3}
 
 
@@ -143,7 +159,47 @@ def test_reimport_updates_instead_of_duplicating(
     shutil.copyfile(fixtures_dir / "catalog.csv", changed)
     changed.write_text(changed.read_text().replace("139.00", "129.00"))
     report = import_catalog(empty_engine, changed, "csv", progress=False)
-    assert report.products_created == 0 and report.products_updated == 2
-    assert shop.count_products() == 2
+    assert report.products_created == 0 and report.products_updated == 3
+    assert shop.count_products() == 3
     assert shop.get_product("cascade-hiker").price_from_cents == 12900
     assert shop.catalog_fingerprint() != fingerprint
+
+
+GENERIC_JSON = """{"products": [
+  {"id": "oslo-sofa", "title": "Oslo Sofa", "brand": "Nordhus",
+   "category": "Home > Furniture > Sofas", "type": "Sofa", "collections": ["Living room"],
+   "images": [{"url": "https://cdn.example.org/oslo.jpg", "alt": "Oslo sofa"},
+              {"url": "https://cdn.example.org/oslo-teal.jpg", "variant_skus": ["OS-TEAL"]}],
+   "variants": [
+     {"sku": "OS-GREY", "options": {"Fabric": "Wool", "Colour": "Grey"}, "price": 899},
+     {"sku": "OS-TEAL", "options": [["Fabric", "Velvet"], ["Colour", "Teal"]], "price": 949}
+   ]},
+  {"id": "bergen-sofa", "title": "Bergen Sofa", "category": ["Home", "Furniture", "Sofas"],
+   "price": 799},
+  {"id": "lamp", "title": "Fjord Floor Lamp", "category": "Home > Lighting", "price": 120},
+  {"id": "mystery-couch", "title": "Velvet corner sofa for the living room", "price": 1200}
+]}"""
+
+
+def test_generic_json_keeps_paths_options_images_and_suggests(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(GENERIC_JSON, encoding="utf-8")
+
+    report = import_catalog(empty_engine, path, "json", progress=False)
+
+    shop = SqlShopService(empty_engine)
+    sofa = shop.get_product("oslo-sofa")
+    assert sofa.category_path == ("Home", "Furniture", "Sofas")
+    assert sofa.collections == ("Living room",) and sofa.brand == "Nordhus"
+    teal = sofa.variants[1]
+    assert teal.options == (("Fabric", "Velvet"), ("Colour", "Teal"))
+    assert teal.colour == "teal"
+    assert teal.image is not None and teal.image.alt == "Oslo Sofa - Velvet / Teal"
+    assert sofa.variants[0].image is None and sofa.images[0].alt == "Oslo sofa"
+    assert shop.get_product("bergen-sofa").category_path == ("Home", "Furniture", "Sofas")
+    couch = shop.get_product("mystery-couch")
+    assert couch.category_path == () and couch.suggested_category == ("Home", "Furniture", "Sofas")
+    assert [u.product_id for u in report.uncategorised] == ["mystery-couch"]
+    assert report.rejected == ()
