@@ -3,26 +3,27 @@
 ``open_demo_search(workdir, count, seed)`` generates ``shop.demo.catalog.demo_products``,
 builds the index with the real embedding model (skipped when the folder already holds this
 catalog's index) and returns the products, the search and the parser the assistant uses.
+With ``titles_only`` the index holds the titles alone, the regime where BM25 is strongest.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from shop.api import Product
-from shop.demo.catalog import demo_in_stock, demo_products
-from shop.vocabulary import vocabulary_of
 from knowledge.api import SearchResults
 from knowledge.catalog_index import build_catalog_index
 from knowledge.embeddings import Embedder, load_embedder
 from knowledge.product_search import Mode, ProductSearch
 from knowledge.query_parser import QueryParser
 from knowledge.store import create_client
+from shop.api import Product
+from shop.demo.catalog import demo_in_stock, demo_products
+from shop.vocabulary import vocabulary_of
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +54,45 @@ class DemoSearch:
         return self.search.search(query, None, limit=limit, mode="lexical", relax=False)
 
 
+def title_only(product: Product) -> Product:
+    """The product as a catalog of titles alone knows it: no description, category,
+    attributes, material, colours or options (like the public home-improvement catalog)."""
+    return replace(
+        product,
+        category_path=(),
+        product_type="",
+        description="",
+        material=None,
+        attributes={},
+        tags=(),
+        collections=(),
+        variants=tuple(
+            replace(v, size=None, colour=None, options=()) for v in product.variants[:1]
+        ),
+    )
+
+
 def open_demo_search(
     workdir: Path,
     count: int = DEFAULT_COUNT,
     seed: int = DEFAULT_SEED,
     *,
     embedder: Embedder | None = None,
+    titles_only: bool = False,
 ) -> DemoSearch:
+    """``titles_only``: index the titles alone (judged with the full products)."""
     embedder = embedder or load_embedder()
     products = demo_products(count, seed)
-    folder = workdir / f"demo-{count}-{seed}"
+    indexed = [title_only(p) for p in products] if titles_only else list(products)
+    name = f"demo-{count}-{seed}" + ("-titles" if titles_only else "")
+    folder = workdir / name
     client = create_client(folder / "chroma")
     report = build_catalog_index(
         client=client,
         folder=folder / "products",
         embedder=embedder,
-        products=products,
-        catalog_fingerprint=f"demo-{count}-{seed}",
+        products=indexed,
+        catalog_fingerprint=name,
     )
     log.info("Demo index %s (%d products)", "built" if report.built else "reused", report.count)
     search = ProductSearch.open(
@@ -80,7 +103,7 @@ def open_demo_search(
         currency="EUR",
     )
     parser = QueryParser(
-        vocabulary_of(products),
+        vocabulary_of(indexed),
         known_words=search.lexical.terms(),
         coverage=search.table.coverage(),
     )

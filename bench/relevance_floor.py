@@ -40,17 +40,18 @@ def refused(points: list[Evidence], similarity: float, coverage: float) -> int:
 
 
 def calibrate(sold: list[Evidence], unsold: list[Evidence]) -> tuple[float, float]:
-    best: tuple[int, int, float, float] | None = None
-    for similarity in np.arange(0.20, 0.71, 0.01):
-        for coverage in np.arange(0.05, 1.001, 0.05):
-            wrong = refused(sold, similarity, coverage)
-            caught = refused(unsold, similarity, coverage)
-            # fewest sold refused, then most unsold caught, then the lowest thresholds
-            key = (-wrong, caught, -similarity, -coverage)
-            if best is None or key > best[:2] + (-best[2], -best[3]):
-                best = (-wrong, caught, float(similarity), float(coverage))
-    assert best is not None
-    return round(best[2], 2), round(best[3], 2)
+    """Thresholds that refuse the fewest sold queries, then catch the most unsold ones,
+    then are the lowest (the least eager to say "we don't sell that")."""
+    candidates = [
+        (float(similarity), float(coverage))
+        for similarity in np.arange(0.20, 0.71, 0.01)
+        for coverage in np.arange(0.05, 1.001, 0.05)
+    ]
+    similarity, coverage = max(
+        candidates,
+        key=lambda t: (-refused(sold, *t), refused(unsold, *t), -t[0], -t[1]),
+    )
+    return round(similarity, 2), round(coverage, 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,16 +74,18 @@ def main(argv: list[str] | None = None) -> int:
                 ("sold", sold, points[name][0]),
                 ("NOT sold", unsold, points[name][1]),
             ):
-                for query, (s, c) in zip(queries, found, strict=True):
-                    print(f"{name:9} {label:9} sim={s:.3f} cov={c:.2f}  {query}")
+                for query, (sim, cov) in zip(queries, found, strict=True):
+                    offer = demo.assistant(query).nearest_category if label != "sold" else ""
+                    print(f"{name:9} {label:9} sim={sim:.3f} cov={cov:.2f}  {query}  {offer or ''}")
     similarity, coverage = calibrate(*points["tuning"])
     print(f"\nfloor: similarity < {similarity:.2f} and coverage < {coverage:.2f}")
     current = (demo.search.floor_similarity, demo.search.floor_coverage)
     for label, (sim, cov) in (("calibrated", (similarity, coverage)), ("in code", current)):
-        for name, (sold, unsold) in points.items():
+        for name, (sold_points, unsold_points) in points.items():
             print(
-                f"{label:10} {name:9}: sold refused {refused(sold, sim, cov)}/{len(sold)}, "
-                f"not-sold caught {refused(unsold, sim, cov)}/{len(unsold)}"
+                f"{label:10} {name:9}: sold refused "
+                f"{refused(sold_points, sim, cov)}/{len(sold_points)}, "
+                f"not-sold caught {refused(unsold_points, sim, cov)}/{len(unsold_points)}"
             )
     return 0
 

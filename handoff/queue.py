@@ -30,6 +30,7 @@ class HandoffRequest:
     status: HandoffStatus
     created_at: datetime
     closed_at: datetime | None = None
+    contact_email: str | None = None  # where the team replies (by e-mail)
 
 
 def _record(row: HandoffRequestRow) -> HandoffRequest:
@@ -42,6 +43,7 @@ def _record(row: HandoffRequestRow) -> HandoffRequest:
         status=cast(HandoffStatus, row.status),
         created_at=row.created_at,
         closed_at=row.closed_at,
+        contact_email=row.contact_email,
     )
 
 
@@ -63,8 +65,10 @@ class HandoffQueue:
         reason: str,
         customer_id: str | None = None,
         channel: str | None = None,
+        contact_email: str | None = None,
     ) -> HandoffRequest:
-        """File a request; while one is open for the conversation, return that one."""
+        """File a request; while one is open for the conversation, return that one (with
+        ``contact_email`` recorded on it if given: the shopper may give it later)."""
         if not conversation_id.strip():
             raise ValueError("conversation_id must not be empty")
         for _ in range(2):
@@ -72,12 +76,16 @@ class HandoffQueue:
                 with Session(self._writer, expire_on_commit=False) as session, session.begin():
                     open_row = self._open_row(session, conversation_id)
                     if open_row is not None:
+                        if contact_email and open_row.contact_email != contact_email:
+                            open_row.contact_email = contact_email
+                            session.flush()
                         return _record(open_row)
                     row = HandoffRequestRow(
                         conversation_id=conversation_id,
                         reason=reason.strip()[:500],
                         customer_id=customer_id,
                         channel=channel,
+                        contact_email=contact_email,
                         status="open",
                         created_at=self._clock(),
                         closed_at=None,

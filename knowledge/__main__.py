@@ -17,12 +17,12 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from settings import Settings, SettingsError
 from knowledge.errors import KnowledgeError
+from settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from shop.sql_service import SqlShopService
     from knowledge.base import KnowledgeBase
+    from shop.sql_service import SqlShopService
 
 log = logging.getLogger("knowledge")
 
@@ -41,8 +41,9 @@ def _open(settings: Settings) -> KnowledgeBase:
     from knowledge.base import KnowledgeBase
 
     shop = _shop(settings)
+    # the method, not its value: a reopened index after an import reads the new words
     return KnowledgeBase.open(
-        settings, vocabulary=shop.vocabulary(), in_stock=shop.in_stock_product_ids
+        settings, vocabulary=shop.vocabulary, in_stock=shop.in_stock_product_ids
     )
 
 
@@ -91,8 +92,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(asdict(results), indent=2, ensure_ascii=False))
         return 0
-    active = {k: v for k, v in asdict(results.filters).items() if v not in (None, False)}
+    active = {k: v for k, v in asdict(results.filters).items() if v not in (None, False, ())}
     print(f"text: {results.query!r}  filters: {active}  total: {results.total}")
+    if results.relaxed:
+        print(f"dropped (nothing matched with them): {', '.join(results.relaxed)}")
+    if results.no_match:
+        print(f"nothing fits; nearest category: {results.nearest_category}")
     for rank, hit in enumerate(results.hits, start=1):
         stock = "in stock" if hit.in_stock else "out of stock"
         print(

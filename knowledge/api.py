@@ -7,6 +7,7 @@ dataclasses; ``dataclasses.asdict`` gives their JSON form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class SearchFilters:
             return replace(self, options=())
         if facet == "in_stock_only":
             return replace(self, in_stock_only=False)
-        return replace(self, **{facet: None})
+        changes: dict[str, Any] = {facet: None}
+        return replace(self, **changes)
 
     @property
     def active_facets(self) -> tuple[str, ...]:

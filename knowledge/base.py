@@ -17,8 +17,6 @@ from pathlib import Path
 
 from chromadb.api import ClientAPI
 
-from settings import Settings
-from shop.api import CatalogVocabulary, Product
 from knowledge.api import FaqResults, SearchFilters, SearchResults
 from knowledge.catalog_index import BuildReport, build_catalog_index
 from knowledge.embeddings import Embedder, load_embedder
@@ -28,6 +26,8 @@ from knowledge.manifest import Manifest
 from knowledge.product_search import InStock, ProductSearch, Sort
 from knowledge.query_parser import QueryParser
 from knowledge.store import create_client
+from settings import Settings
+from shop.api import CatalogVocabulary, Product
 
 log = logging.getLogger(__name__)
 

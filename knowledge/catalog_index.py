@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 from chromadb.api import ClientAPI
 
-from shop.api import Product
 from knowledge.catalog_table import CatalogTable
 from knowledge.embeddings import BUILD_THREADS, Embedder
 from knowledge.lexical import LexicalIndex
 from knowledge.manifest import Manifest, fingerprint
 from knowledge.store import add_batched, existing_collection, fresh_collection
+from shop.api import Product
 
 log = logging.getLogger(__name__)
 

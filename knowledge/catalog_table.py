@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from shop.api import Product
 from knowledge.api import SearchFilters
 from knowledge.synonyms import colour_candidates
 from knowledge.text import fold, normalise_term
+from shop.api import Product
 
 NO_PRICE = np.iinfo(np.int64).max
 _SINGLE_FIELDS = ("brand", "material")  # one value per product
@@ -256,7 +256,9 @@ class CatalogTable:
         if meta.get("version") != TABLE_VERSION:
             raise ValueError(f"{folder}/table.json is of another version; rebuild the index.")
         rows = [
-            ProductRow(pid, title, brand, cat, sub, tuple(colours), tuple(sizes), image, tuple(path))
+            ProductRow(
+                pid, title, brand, cat, sub, tuple(colours), tuple(sizes), image, tuple(path)
+            )
             for pid, title, brand, cat, sub, colours, sizes, image, path in meta["rows"]
         ]
         with np.load(folder / "table.npz") as data:
@@ -292,7 +294,7 @@ class CatalogTable:
         """Whether some product has ``value`` for ``field`` (any option name for "options")."""
         if field == "options":
             return normalise_term(value) in self._vocab["option_value"].index
-        return self._code_of(field, value) is not None
+        return len(self._codes_of(field, value)) > 0
 
     # filtering ------------------------------------------------------------------------
     def _code_of(self, field: str, value: str) -> int | None:
@@ -303,6 +305,20 @@ class CatalogTable:
             if found is not None:
                 return found
         return None
+
+    def _codes_of(self, field: str, value: str) -> np.ndarray:
+        """Codes a filter value stands for: a material word stands for every material that
+        holds it ("leather" is "full-grain leather" too); other fields, their one code."""
+        if field == "material":
+            wanted = set(normalise_term(value).split())
+            found = [
+                code
+                for code, known in enumerate(self._vocab[field].values)
+                if wanted and wanted <= set(known.split())
+            ]
+            return np.asarray(found, dtype=np.int32)
+        code = self._code_of(field, value)
+        return np.asarray([] if code is None else [code], dtype=np.int32)
 
     def _option_variants(self, name: str, value: str) -> np.ndarray:
         """Variants that have option ``name`` (or any name) set to ``value``."""
@@ -332,11 +348,8 @@ class CatalogTable:
             value = getattr(filters, field)
             if value is None:
                 continue
-            code = self._code_of(field, value)
-            if code is None:
-                mask[:] = False
-            else:
-                mask &= self._single[field] == code
+            codes = self._codes_of(field, value)
+            mask &= np.isin(self._single[field], codes)
         for field in _MANY_FIELDS:
             value = getattr(filters, field)
             if value is None:

@@ -50,9 +50,9 @@ _STOCK_CHUNK = 500
 # Lexical weight of the fusion by what the query is (see ``lexical_weight``); tuned with
 # bench/search_quality.py on the tuning queries only (paired bootstrap against BM25 alone).
 WEIGHT_DIGITS = 0.85
-WEIGHT_RARE = 0.7
-WEIGHT_PARTIAL = 0.35
-WEIGHT_DEFAULT = 0.5
+WEIGHT_RARE = 0.7  # every word in one product, one of them rare (a model name)
+WEIGHT_DEFAULT = 0.6  # every word in one product
+WEIGHT_PARTIAL = 0.3  # no product holds every word: a description
 RARE_IDF_SHARE = 0.6  # a known word whose idf is at least this share of an unknown word's
 # Score added per boosted facet a product matches (fused scores are 0..1).
 BOOST = 0.15
@@ -70,8 +70,11 @@ RELAX_ORDER = (
 )
 # The relevance floor, calibrated by bench/relevance_floor.py on queries for things the
 # demo shop sells and does not sell: below both, nothing fits.
-FLOOR_SIMILARITY = 0.45
-FLOOR_COVERAGE = 0.6
+FLOOR_SIMILARITY = 0.42
+FLOOR_COVERAGE = 0.55
+# A category name at least this close in meaning is offered instead (bench/relevance_floor.py
+# --show lists the offers: "mattress" -> bedding 0.65, "suit for work" -> none, 0.41).
+NEAREST_MIN_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class _Scores:
     similarity: np.ndarray
     fused: np.ndarray
     lexical_weight: float
+    best_coverage: float  # the largest share of the query's IDF mass one product holds
 
 
 class ProductSearch:
@@ -111,6 +115,7 @@ class ProductSearch:
         self.vector_min_similarity = vector_min_similarity
         self.floor_similarity = floor_similarity
         self.floor_coverage = floor_coverage
+        self._categories: tuple[list[str], np.ndarray] | None = None
 
     @classmethod
     def open(
@@ -195,9 +200,10 @@ class ProductSearch:
                 offset=offset,
                 limit=limit,
                 no_match=True,
-                nearest_category=self._nearest_category(scores),
+                nearest_category=self._nearest_category(text),
             )
-        applied, relaxed = filters, ()
+        applied = filters
+        relaxed: tuple[str, ...] = ()
         mask, price_from = self.table.match(filters)
         candidates = self._candidates(scores, mask)
         if relax and not len(candidates):
@@ -277,24 +283,28 @@ class ProductSearch:
             fused = np.zeros(size, dtype=np.float64)
             _add_ranks(fused, lexical, lexical > 0)
             _add_ranks(fused, similarity, vector_ok)
-            weight = 0.5
+            weight, best_coverage = 0.5, 0.0
         else:
-            weight = {"lexical": 1.0, "vector": 0.0}.get(mode, self.lexical_weight(text))
+            hybrid = mode == "hybrid" and size > 0
+            best_coverage = float(self.lexical.coverage(text).max()) if hybrid else 0.0
+            fixed = {"lexical": 1.0, "vector": 0.0}
+            weight = fixed[mode] if mode in fixed else self.lexical_weight(text, best_coverage)
             fused = weight * _unit(lexical, lexical > 0) + (1.0 - weight) * _unit(
                 similarity - self.vector_min_similarity, vector_ok
             )
             if mode == "hybrid":
                 # a product found by one side only keeps a small positive score
                 fused = np.where((lexical > 0) | vector_ok, np.maximum(fused, 1e-6), 0.0)
-        return _Scores(lexical, similarity, fused, weight)
+        return _Scores(lexical, similarity, fused, weight, best_coverage)
 
-    def lexical_weight(self, text: str) -> float:
+    def lexical_weight(self, text: str, best_coverage: float | None = None) -> float:
         """How much the lexical ranking counts for this query (0..1), by what it is.
 
-        Model numbers, sizes and other digits, and rare catalog words, are matched
-        exactly by BM25 and mean little to a sentence model: lean lexical. A description
-        in common words ("something warm for winter") leans semantic. Words the catalog
-        does not have at all leave the vector ranking alone.
+        Model numbers, sizes and other digits are matched exactly by BM25 and mean little
+        to a sentence model: lean lexical. When some product holds every word, BM25 is
+        sure of it (more so for a rare word, a model name); when none does, the words
+        describe rather than name, and meaning counts more. Words the catalog does not
+        have at all leave the vector ranking alone.
         """
         terms = tokens(text)
         known = self.lexical.known_terms(terms)
@@ -302,20 +312,20 @@ class ProductSearch:
             return 0.0
         if any(any(ch.isdigit() for ch in term) for term in known):
             return WEIGHT_DIGITS
+        if best_coverage is None:
+            best_coverage = float(self.lexical.coverage(text).max())
+        if best_coverage < 0.999:
+            return WEIGHT_PARTIAL
         ceiling = self.lexical.idf("\x00")  # the idf of a word no product has
         rarest = max(self.lexical.idf(term) for term in known)
-        if rarest >= RARE_IDF_SHARE * ceiling:
-            return WEIGHT_RARE
-        if len(known) < len(terms):
-            return WEIGHT_PARTIAL
-        return WEIGHT_DEFAULT
+        return WEIGHT_RARE if rarest >= RARE_IDF_SHARE * ceiling else WEIGHT_DEFAULT
 
     def relevance_evidence(self, text: str, scores: _Scores | None = None) -> tuple[float, float]:
         """(best cosine similarity, best lexical coverage) of any product for ``text``."""
         if not len(self.table) or not tokens(text):
             return 0.0, 0.0
         scores = scores or self._scores(text, "hybrid")
-        return float(scores.similarity.max()), float(self.lexical.coverage(text).max())
+        return float(scores.similarity.max()), scores.best_coverage
 
     def _below_floor(self, text: str, scores: _Scores) -> bool:
         """Nothing the shop sells fits these words: too few of them in any product's
@@ -325,11 +335,26 @@ class ProductSearch:
         similarity, coverage = self.relevance_evidence(text, scores)
         return similarity < self.floor_similarity and coverage < self.floor_coverage
 
-    def _nearest_category(self, scores: _Scores) -> str | None:
-        if not len(self.table):
+    def _nearest_category(self, text: str) -> str | None:
+        """The shop's category whose name is closest in meaning to ``text``, if close.
+
+        Names, not products: the nearest single product is often near by accident
+        ("suit" and a swimsuit). Below ``NEAREST_MIN_SIMILARITY`` nothing is offered, and
+        the dialogue asks instead.
+        """
+        names, vectors = self._category_vectors()
+        if not names:
             return None
-        row = self.table.rows[int(np.argmax(scores.similarity))]
-        return row.subcategory or None
+        similarity = vectors @ self.embedder.encode_query(text)
+        best = int(np.argmax(similarity))
+        return names[best] if similarity[best] >= NEAREST_MIN_SIMILARITY else None
+
+    def _category_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Embeddings of every category name, computed on first use (no_match is rare)."""
+        if self._categories is None:
+            names = sorted({row.subcategory for row in self.table.rows if row.subcategory})
+            self._categories = (names, self.embedder.encode(names))
+        return self._categories
 
     def _stock_of(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)

@@ -19,12 +19,13 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
-from shop.api import CatalogVocabulary
 from knowledge.api import ParsedQuery, SearchFilters
 from knowledge.catalog_table import ANY_OPTION
 from knowledge.synonyms import COLOUR_SYNONYMS, SIZE_WORDS
 from knowledge.text import STOPWORDS, UNITS, fold, normalise_term, singular
+from shop.api import CatalogVocabulary
 
 _NUM = r"(\d+(?:[.,]\d{1,2})?)"
 _CUR = r"(?:€|eur(?:o|os)?\b|\$|dollars?\b|bucks\b)"
@@ -102,6 +103,11 @@ _FILLER = STOPWORDS | frozenset(
 )
 # Words after which a value is surely a constraint: "in oak", "with gold", "colour blue".
 _CONSTRAINT_CUES = frozenset({"in", "with", "colour", "color", "finish", "made"})
+# Words that open a purpose or a complement: a category after one is not the thing asked
+# for ("basket to tidy toys", "cushions for the sofa").
+_PREPOSITIONS = frozenset({"for", "to", "with", "of", "from", "on", "at", "like"})
+# Words after a category that qualify it rather than name something else ("boots size 47").
+_ATTRIBUTE_WORDS = frozenset({"size", "sizes", "sz", *UNITS})
 _MAX_NGRAM = 4
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 0.85
@@ -158,6 +164,11 @@ class QueryParser:
         self.vocabulary = vocabulary
         self._coverage = dict(coverage or {})
         self._terms: dict[tuple[str, ...], _Term] = {}
+        # a value several options share ("oak" wood and "oak" legs) is matched under any
+        owners: dict[str, set[str]] = {}
+        for name, values in vocabulary.options:
+            for value in values:
+                owners.setdefault(normalise_term(value), set()).add(name)
         fields: dict[str, list[_Term]] = {
             "brand": [_Term("brand", v) for v in vocabulary.brands],
             "subcategory": [_Term("subcategory", v) for v in vocabulary.subcategories],
@@ -165,7 +176,11 @@ class QueryParser:
             "material": [_Term("material", v) for v in vocabulary.materials],
             "colour": [_Term("colour", v) for v in vocabulary.colours],
             "options": [
-                _Term("options", value, name)
+                _Term(
+                    "options",
+                    value,
+                    name if len(owners[normalise_term(value)]) == 1 else ANY_OPTION,
+                )
                 for name, values in vocabulary.options
                 for value in values
             ],
@@ -211,7 +226,9 @@ class QueryParser:
         ]
         lettered = [c for c in self._sizes if len(c) >= 2 and c[:1] == "X"]
         if lettered:
-            multi = "|".join(sorted((re.escape(c.lower()) for c in lettered), key=len, reverse=True))
+            multi = "|".join(
+                sorted((re.escape(c.lower()) for c in lettered), key=len, reverse=True)
+            )
             patterns.append(rf"\b(?:in\s+)?({multi})\b")
         return tuple(re.compile(p, re.I) for p in patterns)
 
@@ -374,12 +391,21 @@ class QueryParser:
         cue = start > 0 and units[start - 1].word in _CONSTRAINT_CUES
         if term.field in ("category", "subcategory"):
             # the thing asked for: no plain or category word after it ("sofa" in "sofa
-            # table" is not)
-            return not any(i >= start + n for i in [*others, *categorical])
+            # table" is not), and not the complement of another word ("basket to tidy toys")
+            after = any(
+                i >= start + n and units[i].word.isalpha() and units[i].word not in _ATTRIBUTE_WORDS
+                for i in [*others, *categorical]
+            )
+            complement = any(
+                units[p].word in _PREPOSITIONS and any(i < p for i in content) for p in range(start)
+            )
+            return not after and not complement
         if term.field == "brand":
             return self._covered("brand")
         if cue or not others:
             return True  # "in oak", "gold ones?", "blue": nothing else it could name
+        if not any(i > start for i in content) and any(i < start for i in others):
+            return False  # last, after a plain word: a name ("bed linen", "rugs blue")
         return self._covered(term.field)
 
     def _option_name_units(self, keys: list[str], start: int, n: int) -> list[int]:
@@ -410,5 +436,6 @@ class QueryParser:
         if term.field == "options":
             return replace(boosts, options=(*boosts.options, (term.option, term.value)))
         if getattr(boosts, term.field) is None:
-            return replace(boosts, **{term.field: term.value})
+            changes: dict[str, Any] = {term.field: term.value}
+            return replace(boosts, **changes)
         return boosts

@@ -103,7 +103,7 @@ def parse_filters(raw: object) -> SearchFilters:
         return SearchFilters()
     if not isinstance(raw, dict):
         raise BadRequest("'filters' must be a JSON object.")
-    known = (*_TEXT_FILTERS, *_CENT_FILTERS, "in_stock_only")
+    known = (*_TEXT_FILTERS, *_CENT_FILTERS, "in_stock_only", "options")
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise BadRequest(f"Unknown filter(s) {', '.join(unknown)}; allowed: {', '.join(known)}.")
@@ -122,6 +122,17 @@ def parse_filters(raw: object) -> SearchFilters:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise BadRequest(f"Filter '{name}' must be a whole number of cents, 0 or more.")
         values[name] = value
+    options = raw.get("options")
+    if options is not None:
+        if not isinstance(options, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() and len(k) + len(v) <= 200
+            for k, v in options.items()
+        ):
+            raise BadRequest(
+                "Filter 'options' must be an object of option name to value, "
+                'e.g. {"wood": "oak"} ("" as the name matches any option).'
+            )
+        values["options"] = tuple((k.strip(), v.strip()) for k, v in options.items())
     stock = raw.get("in_stock_only", False)
     if not isinstance(stock, bool):
         raise BadRequest("Filter 'in_stock_only' must be true or false.")

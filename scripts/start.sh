@@ -16,5 +16,8 @@ fi
 run_dir="$ASSISTANT_VAR_DIR/run"
 mkdir -p "$run_dir" "$ASSISTANT_VAR_DIR/logs"
 spec="$run_dir/stack.json"
-(umask 077 && "$APP_PYTHON" -m scripts.stackctl spec >"$spec")  # holds the Rasa token
+# The spec names the secrets each process may have, never their values: the supervisor
+# passes RASA_TOKEN (Rasa) and CUSTOMER_TOKEN_SECRET (action server) on from this
+# environment, and no secret goes on a command line.
+(umask 077 && "$APP_PYTHON" -m scripts.stackctl spec >"$spec")
 exec "$APP_PYTHON" scripts/supervise.py --spec "$spec" --log-dir "$ASSISTANT_VAR_DIR/logs"

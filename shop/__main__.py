@@ -1,6 +1,6 @@
 """Command line of the shop back end.
 
-    python -m shop seed [--products N] [--seed S] [--force]
+    python -m shop seed [--products N] [--seed S] [--force | --refresh]
     python -m shop import FILE --format shopify|csv|json [--replace] [--strict] [--location CODE]
     python -m shop vocabulary      # the catalog vocabulary as JSON on stdout
     python -m shop fingerprint     # the catalog fingerprint on stdout
@@ -18,6 +18,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -32,6 +33,7 @@ from shop.db import (
     has_schema,
     outdated_tables,
 )
+from shop.demo.freshness import Freshness, freshness, seeding_record
 from shop.demo.seed import seed_demo_shop
 from shop.importers.common import ImportAborted, ImportFailed
 from shop.importers.run import IMPORT_FORMATS, import_catalog
@@ -66,6 +68,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="wipe the shop database (every table) and seed it again",
+    )
+    seed.add_argument(
+        "--refresh",
+        action="store_true",
+        help="seed the demo shop again if it was seeded before today (UTC); a shop whose "
+        "catalog changed since it was seeded (an import) is never wiped",
     )
     imp = commands.add_parser("import", help="import a merchant catalog file")
     imp.add_argument("file", type=Path)
@@ -116,6 +124,17 @@ def _seed(engine: Engine, args: argparse.Namespace, settings: Settings) -> None:
     if outdated and not args.force:
         # no migrations: an older schema cannot serve the assistant, so seed it again
         logger.warning("older shop schema (missing %s): seeding again", "; ".join(outdated))
+        args.force = True
+    if args.refresh and not args.force and has_schema(engine) and count_rows(engine, ProductRow):
+        state = freshness(
+            seeding_record(engine),
+            SqlShopService(engine, currency=settings.currency).catalog_fingerprint(),
+            datetime.now(UTC).date(),
+        )
+        if state is not Freshness.STALE:
+            print(f"The demo shop is not seeded again: {state.value}.")
+            return
+        logger.warning("the demo shop was seeded before today: seeding it again")
         args.force = True
     if has_schema(engine) and not args.force:
         existing = count_rows(engine, ProductRow)

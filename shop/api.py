@@ -344,6 +344,8 @@ class ShopPolicy:
     cancellable_statuses: tuple[OrderStatus, ...]  # before it ships
     max_line_quantity: int
     carriers: tuple[str, ...] = ()
+    # no agent joins the chat yet: a person answers a request for a human by e-mail
+    handoff_reply_hours: int = 24
 
     def shipping_cents(self, subtotal_cents: int) -> int:
         """Standard shipping for a cart of ``subtotal_cents``."""
@@ -412,6 +414,7 @@ class ShopService(Protocol):
         quantity: int = 1,
         size: str | None = None,
         colour: str | None = None,
+        options: Sequence[tuple[str, str]] = (),  # the merchant's other options: ("Wood", "Oak")
     ) -> Cart: ...
     def set_quantity(self, cart_key: str, sku: str, quantity: int) -> Cart: ...  # 0 removes
     def clear_cart(self, cart_key: str) -> Cart: ...

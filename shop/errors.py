@@ -31,18 +31,21 @@ class VariantNotFound(ShopError):
         size: str | None = None,
         colour: str | None = None,
         sku: str | None = None,
+        options: tuple[tuple[str, str], ...] = (),
         ambiguous: bool = False,
         available_sizes: tuple[str, ...] = (),
         available_colours: tuple[str, ...] = (),
+        # other options the remaining variants differ on: (("Wood", ("Oak", "Walnut")),)
+        available_options: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:
-        wanted = ", ".join(
-            f"{k}={v}" for k, v in (("sku", sku), ("size", size), ("colour", colour)) if v
+        asked = (("sku", sku), ("size", size), ("colour", colour), *options)
+        wanted = ", ".join(f"{k}={v}" for k, v in asked if v)
+        labelled = (
+            ("sizes", available_sizes),
+            ("colours", available_colours),
+            *((name.casefold(), values) for name, values in available_options),
         )
-        choices = "; ".join(
-            f"{label}: {', '.join(values)}"
-            for label, values in (("sizes", available_sizes), ("colours", available_colours))
-            if values
-        )
+        choices = "; ".join(f"{label}: {', '.join(values)}" for label, values in labelled if values)
         if ambiguous:
             message = f"Product {product_id!r} comes in several variants; choose one ({choices})."
         else:
@@ -57,6 +60,8 @@ class VariantNotFound(ShopError):
         self.ambiguous = ambiguous
         self.available_sizes = available_sizes
         self.available_colours = available_colours
+        self.options = options
+        self.available_options = available_options
 
 
 class InvalidQuantity(ShopError):

@@ -21,6 +21,7 @@ EXPRESS_DELIVERY_DAYS: Final = 1  # business day
 RETURN_WINDOW_DAYS: Final = 30
 FREE_RETURNS: Final = True  # a prepaid return label
 REFUND_BUSINESS_DAYS: Final = 5
+HANDOFF_REPLY_HOURS: Final = 24  # a person answers a request for a human by e-mail
 MAX_LINE_QUANTITY: Final = 99
 FIRST_ORDER_NUMBER: Final = 10001
 CARRIERS: Final = ("Colissimo", "DHL", "UPS", "Chronopost")
@@ -70,6 +71,7 @@ DEFAULT_POLICY: Final = ShopPolicy(
     cancellable_statuses=CANCELLABLE_STATUSES,
     max_line_quantity=MAX_LINE_QUANTITY,
     carriers=CARRIERS,
+    handoff_reply_hours=HANDOFF_REPLY_HOURS,
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any, cast
 
 from shop.api import (
@@ -43,8 +43,8 @@ def image_record(row: ImageRow) -> Image:
     )
 
 
-def variant_record(row: VariantRow, images: Sequence[Image] = ()) -> Variant:
-    """The variant with its picture: the first image of the product that names its SKU."""
+def variant_record(row: VariantRow, pictures: Mapping[str, Image] | None = None) -> Variant:
+    """The variant with its picture (``pictures``: SKU -> the first image naming it)."""
     return Variant(
         sku=row.sku,
         product_id=row.product_id,
@@ -53,12 +53,16 @@ def variant_record(row: VariantRow, images: Sequence[Image] = ()) -> Variant:
         colour=row.colour,
         compare_at_cents=row.compare_at_cents,
         options=tuple((str(name), str(value)) for name, value in row.options or ()),
-        image=next((image for image in images if row.sku in image.variant_skus), None),
+        image=(pictures or {}).get(row.sku),
     )
 
 
 def product_record(row: ProductRow) -> Product:
     images = tuple(image_record(image) for image in row.images)
+    pictures: dict[str, Image] = {}
+    for image in images:
+        for sku in image.variant_skus:
+            pictures.setdefault(sku, image)
     return Product(
         id=row.id,
         handle=row.handle,
@@ -71,7 +75,7 @@ def product_record(row: ProductRow) -> Product:
         attributes={str(k): str(v) for k, v in (row.attributes or {}).items()},
         tags=tuple(row.tags or ()),
         images=images,
-        variants=tuple(variant_record(v, images) for v in row.variants),
+        variants=tuple(variant_record(v, pictures) for v in row.variants),
         collections=tuple(str(c) for c in row.collections or ()),
         suggested_category=path_from_key(row.suggested_category),
         suggestion_confidence=row.suggestion_confidence,

@@ -190,9 +190,7 @@ class SqlShopService:
         with self._read() as session:
             for chunk in _chunks(wanted):
                 rows = session.scalars(
-                    select(ProductRow)
-                    .where(ProductRow.id.in_(chunk))
-                    .options(*_PRODUCT_LOAD)
+                    select(ProductRow).where(ProductRow.id.in_(chunk)).options(*_PRODUCT_LOAD)
                 )
                 found.update((row.id, product_record(row)) for row in rows)
         return [found[pid] for pid in product_ids if pid in found]
@@ -357,6 +355,7 @@ class SqlShopService:
         quantity: int = 1,
         size: str | None = None,
         colour: str | None = None,
+        options: Sequence[tuple[str, str]] = (),
     ) -> Cart:
         _check_quantity(quantity)
         with self._write() as session:
@@ -369,7 +368,9 @@ class SqlShopService:
             )
             if not variants and session.get(ProductRow, product_id) is None:
                 raise ProductNotFound(product_id)
-            variant = choose_variant(product_id, variants, size=size, colour=colour)
+            variant = choose_variant(
+                product_id, variants, size=size, colour=colour, options=options
+            )
             cart = self._cart_row(session, cart_key)
             line = next((ln for ln in cart.lines if ln.sku == variant.sku), None)
             total = quantity + (line.quantity if line else 0)
@@ -539,9 +540,7 @@ class SqlShopService:
         logger.info("Order %s placed (%s, %d lines)", number, status, len(cart.lines))
         return number
 
-    def _account_for(
-        self, session: Session, details: CheckoutDetails, now: datetime
-    ) -> str | None:
+    def _account_for(self, session: Session, details: CheckoutDetails, now: datetime) -> str | None:
         """The account an order belongs to: the logged-in customer's, or None (a guest).
 
         A guest order is never attached to an account by its e-mail: anyone can type anyone's
@@ -800,9 +799,7 @@ def _access_condition(access: OrderAccess) -> ColumnElement[bool] | None:
         conditions.append(OrderRow.customer_id == access.customer_id)
         # guest orders placed with the account's e-mail: logging in proves the address
         account_email = (
-            select(CustomerRow.email)
-            .where(CustomerRow.id == access.customer_id)
-            .scalar_subquery()
+            select(CustomerRow.email).where(CustomerRow.id == access.customer_id).scalar_subquery()
         )
         conditions.append(and_(OrderRow.customer_id.is_(None), OrderRow.email == account_email))
     if not conditions:

@@ -23,6 +23,8 @@ class HasOptions(Protocol):
     def size(self) -> str | None: ...
     @property
     def colour(self) -> str | None: ...
+    @property
+    def options(self) -> Sequence[Sequence[str]]: ...  # (name, value) pairs
 
 
 def option_kind(name: str | None) -> str | None:
@@ -68,19 +70,44 @@ def sorted_sizes(sizes: Iterable[str]) -> tuple[str, ...]:
 V = TypeVar("V", bound=HasOptions)
 
 
-def choose_variant(
-    product_id: str, variants: Sequence[V], *, size: str | None, colour: str | None
-) -> V:
-    """The one variant matching ``size``/``colour``.
+def option_value(variant: HasOptions, name: str) -> str | None:
+    """The variant's value of the option called ``name`` (case-insensitive), if it has one."""
+    wanted = name.casefold()
+    for key, value in variant.options:
+        if key.casefold() == wanted:
+            return value
+    return None
 
+
+def _other_options(pool: Sequence[HasOptions]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Options other than size and colour on which the variants in ``pool`` still differ."""
+    values: dict[str, dict[str, None]] = {}
+    for variant in pool:
+        for name, value in variant.options:
+            if option_kind(name) is None:
+                values.setdefault(name, {}).setdefault(value, None)
+    return tuple((name, tuple(vals)) for name, vals in values.items() if len(vals) > 1)
+
+
+def choose_variant(
+    product_id: str,
+    variants: Sequence[V],
+    *,
+    size: str | None,
+    colour: str | None,
+    options: Sequence[tuple[str, str]] = (),
+) -> V:
+    """The one variant matching ``size``/``colour`` and the merchant's other ``options``.
+
+    ``options`` are (name, value) pairs such as ("Wood", "Oak"), compared case-insensitively.
     A product with a single variant needs no choice. An option the product does not have
-    (a size for headphones) is ignored. Raises ``VariantNotFound`` when nothing matches
-    (listing what exists) or when several variants match (``ambiguous=True``, listing
-    the choices left).
+    (a size for headphones, a wood for a bracelet) is ignored. Raises ``VariantNotFound``
+    when nothing matches (listing what exists) or when several variants match
+    (``ambiguous=True``, listing the choices left).
     """
     if not variants:
         raise VariantNotFound(product_id, size=size, colour=colour)
-    if len(variants) == 1 and size is None and colour is None:
+    if len(variants) == 1 and size is None and colour is None and not options:
         return variants[0]
     candidates = list(variants)
     if size and any(v.size for v in variants):
@@ -91,6 +118,12 @@ def choose_variant(
         candidates = [
             v for v in candidates if v.colour and normalise_colour(v.colour) == wanted_colour
         ]
+    for name, value in options:
+        if any(option_value(v, name) is not None for v in variants):
+            wanted = value.casefold()
+            candidates = [
+                v for v in candidates if (option_value(v, name) or "").casefold() == wanted
+            ]
     if len(candidates) == 1:
         return candidates[0]
     pool = candidates or list(variants)
@@ -98,7 +131,9 @@ def choose_variant(
         product_id,
         size=size,
         colour=colour,
+        options=tuple(options),
         ambiguous=bool(candidates),
         available_sizes=sorted_sizes(v.size for v in pool if v.size),
         available_colours=tuple(sorted({v.colour for v in pool if v.colour})),
+        available_options=_other_options(pool),
     )

@@ -1,5 +1,6 @@
-"""The cart: add the product in focus (asking for a size or colour with buttons when the
-product has several), show the cart, change a quantity, remove a line, empty it."""
+"""The cart: add the product in focus (asking for a size, colour or the merchant's other
+options such as "Wood" with buttons when the product has several), show the cart, change a
+quantity, remove a line, empty it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from actions.dialogue.base import ShopAction, call
 from actions.dialogue.focus import best_title_match, product_in_focus_or_ask
 from actions.dialogue.formatting import cart_summary, money, variant_phrase
 from actions.dialogue.product_info import _choice
-from shop.api import Cart, CartLine, Product
+from actions.dialogue.search_state import SearchState
+from shop.api import Cart, CartLine, Product, Variant
+from shop.variants import option_kind
 
 _REMOVE = re.compile(r"\b(remove|delete|take out|drop|get rid of)\b", re.IGNORECASE)
 _EMPTY = re.compile(r"\b(empty|clear|remove everything|remove all|delete all)\b", re.IGNORECASE)
@@ -44,6 +47,95 @@ def _choice_buttons(
     return buttons
 
 
+# Button payloads carry the merchant options chosen so far in one entity, "Wood=Oak;Metal=Gold"
+# (an option's name and value come from the catalog, so they are not NLU entities of their own).
+OPTION_ENTITY = "option_value"
+
+
+def _encode_options(chosen: dict[str, str]) -> str:
+    return ";".join(f"{name}={value}" for name, value in chosen.items())
+
+
+def _decode_options(raw: str | None) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for part in (raw or "").split(";"):
+        name, sep, value = part.partition("=")
+        if sep and name.strip() and value.strip():
+            chosen[name.strip()] = value.strip()
+    return chosen
+
+
+_WORD = re.compile(r"[\w-]+")
+
+
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, padded, for whole-word containment."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+
+
+def other_options(product: Product) -> dict[str, tuple[str, ...]]:
+    """The product's options other than size and colour that have a choice to make."""
+    return {
+        name: values
+        for name, values in product.option_values.items()
+        if option_kind(name) is None and len(values) > 1
+    }
+
+
+def chosen_options(tracker: Tracker, product: Product) -> dict[str, str]:
+    """Values of the product's other options the shopper chose: a button, the search
+    refinement ("any in oak?"), or the value's own words in this message ("in walnut")."""
+    offered = other_options(product)
+    by_name = {name.casefold(): name for name in offered}
+    chosen: dict[str, str] = {}
+
+    def take(name: str, value: str) -> None:
+        real = by_name.get(name.casefold())
+        if real is None:
+            return
+        match = next((v for v in offered[real] if v.casefold() == value.casefold()), None)
+        if match is not None:
+            chosen.setdefault(real, match)
+
+    for name, value in _decode_options(said.entity(tracker, OPTION_ENTITY)).items():
+        take(name, value)
+    message = _words(said.text(tracker))
+    for name, values in offered.items():
+        for value in values:
+            if _words(value) in message:
+                take(name, value)
+    filters = SearchState.from_slot(tracker.get_slot("search_state")).filters
+    for name, value in filters.options:
+        take(name, value)
+    return chosen
+
+
+def _matching(
+    product: Product, size: str | None, colour: str | None, chosen: dict[str, str]
+) -> list[Variant]:
+    return [
+        v
+        for v in product.variants
+        if (size is None or v.size is None or v.size.casefold() == size.casefold())
+        and (colour is None or v.colour is None or v.colour.casefold() == colour.casefold())
+        and all((v.option(n) or "").casefold() == val.casefold() for n, val in chosen.items())
+    ]
+
+
+def _undecided_option(
+    product: Product, size: str | None, colour: str | None, chosen: dict[str, str]
+) -> tuple[str, tuple[str, ...]] | None:
+    """The first other option on which the variants still matching differ."""
+    pool = _matching(product, size, colour, chosen)
+    for name in other_options(product):
+        if name in chosen:
+            continue
+        values = tuple(dict.fromkeys(v for v in (x.option(name) for x in pool) if v))
+        if len(values) > 1:
+            return name, values
+    return None
+
+
 class ActionAddToCart(ShopAction):
     def name(self) -> str:
         return "action_add_to_cart"
@@ -61,11 +153,14 @@ class ActionAddToCart(ShopAction):
             size = product.sizes[0]
         if len(product.colours) == 1:
             colour = product.colours[0]
+        chosen = chosen_options(tracker, product)
         known: dict[str, str | int] = {"quantity": str(quantity)}
         if colour:
             known["colour"] = colour
         if size:
             known["size"] = size
+        if chosen:
+            known[OPTION_ENTITY] = _encode_options(chosen)
         focus = [SlotSet("product_in_focus", product.id)]
         if product.sizes and size is None:
             dispatcher.utter_message(
@@ -79,6 +174,24 @@ class ActionAddToCart(ShopAction):
                 buttons=_choice_buttons(product, "colour", product.colours, known),
             )
             return focus
+        undecided = _undecided_option(product, size, colour, chosen)
+        if undecided is not None:
+            name, values = undecided
+            buttons = [
+                {
+                    "title": value,
+                    "payload": "/add_to_cart"
+                    + json.dumps(
+                        {**known, OPTION_ENTITY: _encode_options({**chosen, name: value})}
+                    ),
+                }
+                for value in values[:12]
+            ]
+            dispatcher.utter_message(
+                text=f"Which {name.casefold()} for the {product.title}: {', '.join(values)}?",
+                buttons=buttons,
+            )
+            return focus
         shop = services.current().shop
         cart = await call(
             shop.add_to_cart,
@@ -87,9 +200,14 @@ class ActionAddToCart(ShopAction):
             quantity=quantity,
             size=size,
             colour=colour,
+            options=tuple(chosen.items()),
         )
+        extra = ", ".join(chosen.values())
+        phrase = variant_phrase(size, colour)
+        if extra:
+            phrase = f"{phrase[:-1]}, {extra})" if phrase else f" ({extra})"
         dispatcher.utter_message(
-            text=f"Added {quantity} x {product.title}{variant_phrase(size, colour)} to your "
+            text=f"Added {quantity} x {product.title}{phrase} to your "
             f"cart. Cart total: {money(cart.total_cents, cart.currency)} "
             f"({cart.item_count} item{'s' if cart.item_count != 1 else ''}).",
             buttons=CART_BUTTONS,

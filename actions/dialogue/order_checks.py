@@ -1,9 +1,10 @@
 """The adapter of the failed-verification limit (``shop.verification``) for order requests.
 
 The client address is read from the message metadata only when the message came through
-our REST channel, which sets ``client_address`` itself and replaces any value the client
-sent; other channels pass client metadata through unchecked, so their conversations are
-limited per conversation only.
+one of our channels (connectors/rest_channel.py, connectors/socket_channel.py), which set
+``client_address`` themselves and replace any value the client sent; other channels pass
+client metadata through unchecked, so their conversations are limited per conversation
+only.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
 
 # Channels that put the client's address into the metadata themselves.
-TRUSTED_ADDRESS_CHANNELS = frozenset({"rest"})
-CLIENT_ADDRESS_KEY = "client_address"  # connectors/rest_channel.py CLIENT_ADDRESS_KEY
+TRUSTED_ADDRESS_CHANNELS = frozenset({"rest", "socketio"})
+CLIENT_ADDRESS_KEY = "client_address"  # connectors.rest_channel.CLIENT_ADDRESS_KEY
 TOO_MANY_CHECKS = (
     "I can't look up more orders in this chat right now. Please try again later; your "
     "order number is in your confirmation e-mail."

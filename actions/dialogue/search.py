@@ -8,6 +8,7 @@ filters; a refinement merges into the filters already in ``search_state``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -89,8 +90,15 @@ def show_results(
     *,
     intro: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Say the page of results and return the slot events that remember it."""
+    """Say the page of results and return the slot events that remember it.
+
+    When the search dropped a filter that left nothing (``results.relaxed``), say so
+    ("I have no blue ones") and remember the filters really applied.
+    """
     currency = services.current().shop.currency
+    if results.relaxed:
+        intro = intro or f"{relaxed_sentence(state.filters, results, currency)}:"
+        state = replace(state, filters=results.filters)
     what = state.query or "products"
     constraints = filters_phrase(state.filters, currency)
     described = f"{what} ({constraints})" if constraints else what
@@ -119,6 +127,52 @@ def show_results(
         SlotSet("search_state", state.to_slot()),
         SlotSet("last_results", [hit.product_id for hit in results.hits]),
     ]
+
+
+def relaxed_sentence(requested: SearchFilters, results: SearchResults, currency: str) -> str:
+    """ "I have no blue ones; here are the others" for the filters the search dropped."""
+    dropped = SearchFilters()
+    for facet in requested.active_facets:
+        if facet not in results.relaxed:
+            continue
+        if facet == "options":
+            # option values read like a material: "I have no oak ones"
+            dropped = replace(dropped, material=" ".join(v for _, v in requested.options))
+        elif facet == "price":
+            dropped = replace(
+                dropped,
+                price_min_cents=requested.price_min_cents,
+                price_max_cents=requested.price_max_cents,
+            )
+        elif facet != "in_stock_only":
+            dropped = replace(dropped, **{facet: getattr(requested, facet)})
+    phrase = filters_phrase(dropped, currency)
+    if "in_stock_only" in results.relaxed:
+        phrase = f"{phrase}, in stock" if phrase else "in stock"
+    return f"I have no {phrase} ones; here are the others ({results.total})"
+
+
+def say_no_match(dispatcher: CollectingDispatcher, state: SearchState, nearest: str | None) -> None:
+    """Nothing the shop sells fits the words: say so, then offer the closest category, or
+    ask what else, naming the shop's top categories."""
+    what = state.query or "that"
+    if nearest:
+        dispatcher.utter_message(
+            text=f"Sorry, we don't sell {what}. The closest we have is {nearest}: "
+            "shall I show you some?",
+            buttons=[
+                {
+                    "title": f"Show {nearest}",
+                    "payload": f'/search_product{{"category": "{nearest}"}}',
+                }
+            ],
+        )
+        return
+    tops = [node.name for node in services.current().shop.category_tree() if len(node.path) == 1]
+    dispatcher.utter_message(
+        text=f"Sorry, we don't sell {what}. We have {', '.join(tops[:8])}: "
+        "what else can I look for?"
+    )
 
 
 def say_nothing_found(
@@ -155,6 +209,9 @@ class ActionSearchProducts(ShopAction):
             query=query, filters=filters, sort="price_asc" if parsed.prefers_cheap else "relevance"
         )
         results = await run_search(state)
+        if results.no_match:
+            say_no_match(dispatcher, state, results.nearest_category)
+            return [SlotSet("search_state", None), SlotSet("last_results", [])]
         if not results.hits:
             say_nothing_found(dispatcher, state, refining=False)
             return [SlotSet("search_state", state.to_slot()), SlotSet("last_results", [])]
@@ -183,6 +240,9 @@ class ActionRefineSearch(ShopAction):
             )
             return []
         results = await run_search(state)
+        if results.no_match:
+            say_no_match(dispatcher, state, results.nearest_category)
+            return []
         if not results.hits:
             say_nothing_found(dispatcher, state, refining=previous.active)
             return []

@@ -33,6 +33,17 @@ def filters_from_dict(raw: object) -> SearchFilters:
             values[name] = value
     if raw.get("in_stock_only") is True:
         values["in_stock_only"] = True
+    options = raw.get("options")
+    if isinstance(options, list | tuple):
+        pairs = [
+            (str(pair[0]).strip(), str(pair[1]).strip())
+            for pair in options
+            if isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and all(isinstance(part, str) and part.strip() for part in pair)
+        ]
+        if pairs:
+            values["options"] = tuple(pairs)
     return SearchFilters(**values)
 
 

@@ -65,6 +65,7 @@ class Handoff(Protocol):
         reason: str,
         customer_id: str | None = None,
         channel: str | None = None,
+        contact_email: str | None = None,
     ) -> object: ...
 
 

@@ -1263,15 +1263,3 @@ KINDS: tuple[Kind, ...] = (
         (1, 2),
     ),
 )
-
-CATEGORIES = (
-    "fashion",
-    "shoes",
-    "electronics",
-    "home",
-    "sport",
-    "beauty",
-    "kids",
-    "outdoor",
-    "accessories",
-)

@@ -37,8 +37,10 @@ from shop.db import (
     create_schema,
 )
 from shop.demo.catalog import DemoCatalog, generate_catalog, is_restock
+from shop.demo.freshness import DemoSeed, record_seed
 from shop.demo.orders import Row, Stock, generate_orders
 from shop.records import image_columns, product_columns, variant_columns
+from shop.sql_service import SqlShopService
 
 logger = logging.getLogger(__name__)
 
@@ -360,5 +362,8 @@ def seed_demo_shop(
         returns=len(history.returns),
         refunds=len(history.refunds),
     )
+    # remembered so that scripts/setup.sh seeds a stale demo shop again (shop.demo.freshness)
+    fingerprint = SqlShopService(engine, currency=currency).catalog_fingerprint()
+    record_seed(engine, DemoSeed(anchor, seed, len(product_rows), fingerprint))
     logger.info("Seeded demo shop: %s", summary)
     return summary

@@ -121,12 +121,13 @@ class ParsedProduct:
                 if variant.sku not in image.variant_skus:
                     image.variant_skus.append(variant.sku)
         ordered = sorted(self.images, key=lambda image: image.position)
+        kept = {variant.sku for variant in self.variants}  # not the rejected ones
         images = tuple(
             Image(
                 url=image.url,
                 alt=image.alt or self._variant_alt(image.variant_skus) or self.title,
                 position=position,
-                variant_skus=tuple(image.variant_skus),
+                variant_skus=tuple(sku for sku in image.variant_skus if sku in kept),
             )
             for position, image in enumerate(ordered)
         )

@@ -130,7 +130,7 @@ class ImportReport:
             f"Imported {self.rows_imported} variant row(s) of {self.rows_read} row(s) read "
             f"from {self.path} ({self.format}): {self.products_created} product(s) created, "
             f"{self.products_updated} updated, {self.variants_removed} old variant(s) removed.",
-            f"Categories: {self.categories} in the imported products' tree; "
+            f"Categories: {self.categories} node(s) in the imported products' tree; "
             f"{len(self.uncategorised)} product(s) uncategorised.",
         ]
         if self.replaced is not None:
@@ -375,8 +375,9 @@ def import_catalog(
         create_schema(engine)
         with Session(write_engine(engine)) as session, session.begin():
             known = _ensure_locations(session)
-            staying = [] if replace else _staying_products(session, parsed)
-            categorise(parsed.products, staying)
+            if any(not product.category_path for product in parsed.products):
+                staying = [] if replace else _staying_products(session, parsed)
+                categorise(parsed.products, staying)
             _validate(session, parsed, known, replace=replace)
             if strict and parsed.rejected:
                 raise ImportAborted(str(path), parsed.rejected)

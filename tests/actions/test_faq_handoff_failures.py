@@ -13,6 +13,7 @@ from actions.dialogue.faq import ActionAnswerFaq
 from actions.dialogue.handoff import ActionRequestHandoff
 from shop.db import HandoffRequestRow, create_engine_from_url
 from shop.sql_service import SqlShopService
+from tests.actions.orders_db import account_of, an_order
 from tests.actions.trackers import buttons, new_sender, texts, token, tracker
 
 
@@ -35,27 +36,68 @@ async def test_an_unsure_faq_answer_offers_a_person(shop: Any) -> None:
     assert {"title": "Talk to a person", "payload": "/human_handoff"} in buttons(dispatcher)
 
 
-async def test_a_handoff_request_is_recorded(shop: Any, world: services.Services) -> None:
-    sender = new_sender()
-    dispatcher = CollectingDispatcher()
-    await ActionRequestHandoff().run(
-        dispatcher,
-        tracker(
-            "I want to talk to a person",
-            intent="human_handoff",
-            sender=sender,
-            metadata={"customer_token": token("C0001")},
-        ),
-        {},
-    )
-    assert "person" in texts(dispatcher)
+def _handoff_rows(shop: Any, sender: str) -> list[tuple[str, str | None, str | None]]:
     with Session(shop._engine) as session:
         rows = session.scalars(
             select(HandoffRequestRow).where(HandoffRequestRow.conversation_id == sender)
         ).all()
-    assert [(r.status, r.customer_id, r.reason) for r in rows] == [
-        ("open", "C0001", "I want to talk to a person")
-    ]
+        return [(r.status, r.customer_id, r.contact_email) for r in rows]
+
+
+async def _ask_for_a_person(
+    sender: str, text: str, metadata: dict[str, Any] | None = None, **kwargs: Any
+) -> str:
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(
+        dispatcher,
+        tracker(text, intent="human_handoff", sender=sender, metadata=metadata, **kwargs),
+        {},
+    )
+    return texts(dispatcher)
+
+
+async def test_a_logged_in_customer_is_told_a_person_replies_by_email(shop: Any) -> None:
+    customer_id = account_of(an_order(shop, "delivered"))
+    customer = shop.get_customer(customer_id)
+    sender = new_sender()
+    said = await _ask_for_a_person(
+        sender, "I want to talk to a person", {"customer_token": token(customer_id)}
+    )
+    hours = shop.policy.handoff_reply_hours
+    assert said == (
+        "I've passed your request to our customer service team. Nobody can join this chat "
+        f"yet: a member of the team will reply by e-mail to {customer.email} within {hours} "
+        "hours. Meanwhile I'm happy to keep helping here."
+    )
+    assert _handoff_rows(shop, sender) == [("open", customer_id, customer.email)]
+
+
+async def test_without_an_email_the_request_is_noted_and_the_address_asked_for(
+    shop: Any,
+) -> None:
+    sender = new_sender()
+    said = await _ask_for_a_person(sender, "I want to talk to a person")
+    assert "Nobody can join this chat yet" in said
+    assert f"replies by e-mail within {shop.policy.handoff_reply_hours} hours" in said
+    assert "I need your e-mail address" in said
+    assert _handoff_rows(shop, sender) == [("open", None, None)]
+    # the same request, now with an address: recorded on the open request
+    said = await _ask_for_a_person(
+        sender,
+        "talk to a person, my e-mail is Lou@Example.org",
+        entities=[{"entity": "email", "value": "Lou@Example.org"}],
+    )
+    assert "reply by e-mail to lou@example.org" in said
+    assert _handoff_rows(shop, sender) == [("open", None, "lou@example.org")]
+
+
+async def test_an_email_given_earlier_in_the_chat_is_used(shop: Any) -> None:
+    sender = new_sender()
+    said = await _ask_for_a_person(
+        sender, "can I speak to someone", slots={"order_email": "kim@example.com"}
+    )
+    assert "reply by e-mail to kim@example.com" in said
+    assert _handoff_rows(shop, sender) == [("open", None, "kim@example.com")]
 
 
 async def test_a_shop_database_that_is_down_is_said_not_raised(

@@ -10,7 +10,7 @@ from actions.dialogue.search import (
     ActionSearchProducts,
     ActionShowMore,
 )
-from tests.actions.trackers import entity, slots_set, texts, tracker
+from tests.actions.trackers import buttons, entity, slots_set, texts, tracker
 
 DOMAIN: dict[str, Any] = {}
 
@@ -52,18 +52,15 @@ async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -
         entities=[entity("colour", "blue")],
         slots=slots,
     )
-    blue_slots = blue[1]
-    if blue_slots:  # the seeded catalog may have no blue ones: then the old results stand
-        filters = blue_slots["search_state"]["filters"]
-        assert (filters["colour"], filters["size"], filters["price_max_cents"]) == (
-            "blue",
-            "42",
-            8000,
-        )
-        for product in shop.get_products(blue_slots["last_results"]):
-            assert "blue" in [c.lower() for c in product.colours]
-    else:
-        assert "couldn't find" in texts(blue[0])
+    blue_slots = blue[1]  # the seeded catalog (seed 7, 200 products) has blue ones
+    filters = blue_slots["search_state"]["filters"]
+    assert (filters["colour"], filters["size"], filters["price_max_cents"]) == (
+        "blue",
+        "42",
+        8000,
+    )
+    for product in shop.get_products(blue_slots["last_results"]):
+        assert "blue" in [c.lower() for c in product.colours]
 
     cheapest = min(p.price_from_cents for p in products)
     dispatcher, cheaper = await _run(
@@ -75,6 +72,40 @@ async def test_search_refine_cheaper_and_more_keep_every_constraint(shop: Any) -
             assert product.price_from_cents < cheapest
     else:
         assert "cheapest" in texts(dispatcher)
+
+
+async def test_a_colour_no_match_has_is_dropped_and_the_shopper_told(shop: Any) -> None:
+    _, slots = await _run(
+        ActionSearchProducts(),
+        text="running shoes",
+        intent="search_product",
+        entities=[entity("product", "running shoes")],
+    )
+    dispatcher, purple = await _run(
+        ActionRefineSearch(),
+        text="any in purple?",  # no running shoe of the seeded catalog is purple
+        intent="refine_search",
+        entities=[entity("colour", "purple")],
+        slots=slots,
+    )
+    assert "I have no purple ones; here are the others" in texts(dispatcher)
+    assert purple["search_state"]["filters"]["colour"] is None
+    for product in shop.get_products(purple["last_results"]):
+        assert product.subcategory == "running shoes"
+
+
+async def test_something_the_shop_does_not_sell_is_said_and_the_shop_named(shop: Any) -> None:
+    dispatcher, slots = await _run(
+        ActionSearchProducts(), text="I am looking for a suit for work", intent="search_product"
+    )
+    assert texts(dispatcher).startswith("Sorry, we don't sell suit work. We have ")
+    assert "Shoes" in texts(dispatcher)  # a top category of the demo shop
+    assert slots["last_results"] == []
+
+
+async def test_a_category_close_in_meaning_is_offered(shop: Any) -> None:
+    dispatcher, _ = await _run(ActionSearchProducts(), text="a mattress", intent="search_product")
+    assert [b["title"] for b in buttons(dispatcher)] == ["Show bedding"]
 
 
 async def test_show_more_pages_to_other_products(shop: Any) -> None:

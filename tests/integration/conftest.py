@@ -9,6 +9,7 @@ the benchmarks.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scripts.stackctl import LocalStack, StackError
+from scripts.stackctl import ROOT, LocalStack, StackError
 from settings import Settings
 from shop.db import create_engine_from_url
 from shop.identity import sign_customer
@@ -30,7 +31,10 @@ class Stack:
 
     def __init__(self, local: LocalStack) -> None:
         self._local = local
-        self.settings = Settings.from_env(local.cfg.env())
+        # the action server's settings (with the secret only it gets)
+        self.settings = Settings.from_env(
+            {**local.cfg.env(), "CUSTOMER_TOKEN_SECRET": local.cfg.customer_token_secret}
+        )
         self.shop = SqlShopService(
             create_engine_from_url(self.settings.shop_database_url),
             currency=self.settings.currency,
@@ -43,6 +47,16 @@ class Stack:
     @property
     def token(self) -> str:
         return self._local.cfg.rasa_token
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        return self._local.cfg.cors_origins
+
+    def pid(self, name: str) -> int:
+        """The process id of a running process of the stack ("rasa", "actions", "knowledge")."""
+        pid = self._local.children[name].pid
+        assert pid is not None, f"{name} is not running"
+        return pid
 
     @property
     def action_url(self) -> str:
@@ -93,8 +107,10 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("stack")
+    # the state scripts/setup.sh built: var/, or ASSISTANT_VAR_DIR when it is set elsewhere
+    source_var = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
     try:
-        local = LocalStack.create(workdir)
+        local = LocalStack.create(workdir, source_var=source_var)
         local.start("actions", "rasa")
     except StackError as exc:
         pytest.fail(f"could not start the stack: {exc}", pytrace=False)

@@ -4,13 +4,16 @@ the tracker store and outages, all over real HTTP."""
 from __future__ import annotations
 
 import json
+import subprocess
+import urllib.request
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from connectors.inbound import EMPTY_MESSAGE_REPLY, SHOP_SYSTEM_DOWN_REPLY
-from scripts.stackctl import get_json, post_json
+from scripts.stackctl import ROOT, get_json, post_json
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Stack
@@ -85,11 +88,134 @@ def test_malformed_requests_get_a_400_with_a_reason(
     assert complaint in reply["error"]
 
 
-def test_metadata_reaches_the_tracker(stack: Stack) -> None:
+def test_metadata_reaches_the_tracker_with_the_address_the_channel_saw(stack: Stack) -> None:
     sender = new_sender()
     stack.send(sender, "hello", metadata={"customer_token": "abc", "locale": "en-GB"})
     latest = stack.tracker(sender)["latest_message"]
-    assert latest["metadata"] == {"customer_token": "abc", "locale": "en-GB"}
+    assert latest["metadata"] == {
+        "customer_token": "abc",
+        "locale": "en-GB",
+        "client_address": "127.0.0.1",
+    }
+
+
+def test_a_client_address_sent_by_the_client_is_replaced(stack: Stack) -> None:
+    sender = new_sender()
+    stack.send(sender, "hello", metadata={"client_address": "198.51.100.23"})
+    latest = stack.tracker(sender)["latest_message"]
+    assert latest["metadata"] == {"client_address": "127.0.0.1"}
+
+
+SOCKET_CLIENT = """
+import asyncio, json, sys
+import socketio
+
+async def main(url):
+    loop = asyncio.get_running_loop()
+    confirmed, answered = loop.create_future(), loop.create_future()
+    sio = socketio.AsyncClient()
+
+    @sio.on("session_confirm")
+    async def on_confirm(session_id):
+        if not confirmed.done():
+            confirmed.set_result(session_id)
+
+    @sio.on("bot_uttered")
+    async def on_bot(data):
+        if not answered.done():
+            answered.set_result(data)
+
+    await sio.connect(url, socketio_path="/socket.io")
+    await sio.emit("session_request", {"session_id": None})
+    session_id = await asyncio.wait_for(confirmed, 30)
+    metadata = {"client_address": "198.51.100.23", "locale": "fr-FR"}
+    await sio.emit("user_uttered", {"message": "hello", "session_id": session_id,
+                                    "metadata": metadata})
+    await asyncio.wait_for(answered, 60)
+    await sio.disconnect()
+    print(session_id)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_the_socket_channel_adds_the_address_it_saw_and_ignores_the_clients(
+    stack: Stack,
+) -> None:
+    done = subprocess.run(
+        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SOCKET_CLIENT, stack.rasa_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    session_id = done.stdout.strip().splitlines()[-1]
+    latest = stack.tracker(session_id)["latest_message"]
+    assert latest["text"] == "hello"
+    assert latest["metadata"] == {"client_address": "127.0.0.1", "locale": "fr-FR"}
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    pairs = (item.decode(errors="replace").partition("=") for item in raw if item)
+    return {name: value for name, _, value in pairs}
+
+
+def test_no_secret_is_on_any_command_line(stack: Stack) -> None:
+    assert stack.knowledge_url  # starts the knowledge API: all three processes run
+    secrets = (stack.token, stack.settings.customer_token_secret)
+    listing = subprocess.run(
+        ["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True
+    ).stdout
+    for secret in secrets:
+        assert secret not in listing
+    for name in ("rasa", "actions", "knowledge"):
+        line = _cmdline(stack.pid(name))
+        assert all(secret not in line for secret in secrets), name
+    assert "connectors.serve" in _cmdline(stack.pid("rasa"))
+
+
+def test_each_process_gets_only_the_secrets_it_needs(stack: Stack) -> None:
+    assert stack.knowledge_url  # starts the knowledge API
+    token, customer_secret = stack.token, stack.settings.customer_token_secret
+    knowledge = _environ(stack.pid("knowledge"))
+    assert "RASA_TOKEN" not in knowledge and "CUSTOMER_TOKEN_SECRET" not in knowledge
+    assert token not in knowledge.values() and customer_secret not in knowledge.values()
+    actions = _environ(stack.pid("actions"))
+    assert actions["CUSTOMER_TOKEN_SECRET"] == customer_secret
+    assert "RASA_TOKEN" not in actions and token not in actions.values()
+    rasa = _environ(stack.pid("rasa"))
+    assert rasa["RASA_TOKEN"] == token  # read, then removed by connectors/serve.py
+    assert "CUSTOMER_TOKEN_SECRET" not in rasa and customer_secret not in rasa.values()
+
+
+def _preflight(stack: Stack, origin: str) -> dict[str, str]:
+    request = urllib.request.Request(
+        stack.webhook_url,
+        method="OPTIONS",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return {k.lower(): v for k, v in response.headers.items()}
+
+
+def test_a_cors_preflight_from_a_foreign_origin_gets_no_allow_origin(stack: Stack) -> None:
+    assert "access-control-allow-origin" not in _preflight(stack, "https://evil.example")
+
+
+def test_a_cors_preflight_from_the_projects_origin_is_allowed(stack: Stack) -> None:
+    own = stack.cors_origins[0]
+    assert own == stack.rasa_url
+    assert _preflight(stack, own)["access-control-allow-origin"] == own
 
 
 def test_malformed_json_to_the_action_server_is_a_client_error(stack: Stack) -> None:

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real small catalog index (Chroma in a temp folder, the real model)."""
+"""Shared fixtures: a real small catalog index (Chroma in a temp folder, the real model).
+
+The catalog is the demo shop's own generator (``shop.demo.catalog.demo_products``) plus a
+few hand-made products of categories the demo does not have (furniture, jewellery with
+merchant options), so search is tested on the catalog the shop really has.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,13 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may download weights in tests
 
-from settings import Settings
-from shop.api import Product
 from knowledge.base import KnowledgeBase, build_indexes
 from knowledge.embeddings import Embedder, load_embedder
-from knowledge.synthetic_catalog import (
-    demo_in_stock,
-    synthetic_products,
-    vocabulary_of,
-)
-from tests.knowledge.helpers import CATALOG_SIZE, HANDMADE, make_settings
+from settings import Settings
+from shop.api import Product
+from shop.demo.catalog import demo_in_stock, demo_products
+from shop.vocabulary import vocabulary_of
+from tests.knowledge.helpers import CATALOG_SEED, CATALOG_SIZE, HANDMADE, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,7 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def catalog() -> list[Product]:
-    return [*synthetic_products(CATALOG_SIZE, seed=11), *HANDMADE]
+    return [*demo_products(CATALOG_SIZE, CATALOG_SEED), *HANDMADE]
 
 
 @pytest.fixture(scope="session")
@@ -42,5 +44,9 @@ def kb(
 ) -> Iterator[KnowledgeBase]:
     build_indexes(kb_settings, catalog, "catalog-v1", kb_settings.faq_path, embedder=embedder)
     yield KnowledgeBase.open(
-        kb_settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock, embedder=embedder
+        kb_settings,
+        vocabulary=vocabulary_of(catalog),
+        in_stock=demo_in_stock,
+        embedder=embedder,
+        reload_every=3600.0,  # this index is never rebuilt (test_reload.py tests reloads)
     )

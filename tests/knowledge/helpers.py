@@ -7,7 +7,8 @@ from pathlib import Path
 from settings import Settings
 from shop.api import Product, Variant
 
-CATALOG_SIZE = 240
+CATALOG_SIZE = 320  # about six products of each demo kind
+CATALOG_SEED = 11
 
 
 def make_settings(var_dir: Path, **env: str) -> Settings:
@@ -63,12 +64,13 @@ def product(
     )
 
 
-# Products designed for the fusion tests (see test_product_search.py).
+# Products of categories the demo does not have, with merchant options (see
+# test_product_search.py): a model name only BM25 knows, wood and metal options.
 HANDMADE: tuple[Product, ...] = (
     product(
         "H00001",
         "Espresso Slim Wallet",
-        brand="Minto",
+        brand="Cuirelle",
         category="accessories",
         subcategory="wallets",
         material="leather",
@@ -80,9 +82,42 @@ HANDMADE: tuple[Product, ...] = (
         "Zorbit Pro Headphones",
         brand="Pixelwave",
         category="electronics",
-        subcategory="headphones",
+        subcategory="wireless headphones",
         material="plastic",
         description="Over-ear headphones with a padded headband.",
         variants=((None, "black", 12900), (None, "white", 13900)),
+    ),
+    product(
+        "H00003",
+        "Fenwick Coffee Table",
+        brand="Holmwood",
+        path=("Home", "Furniture", "Tables"),
+        product_type="Coffee table",
+        material="solid wood",
+        description="A low coffee table with rounded corners and a lower shelf.",
+        variants=((None, None, 24900), (None, None, 27900)),
+        options=((("Wood", "Oak"),), (("Wood", "Walnut"),)),
+    ),
+    product(
+        "H00004",
+        "Arden Three-Seat Sofa",
+        brand="Holmwood",
+        path=("Home", "Furniture", "Sofas"),
+        product_type="Sofa",
+        material="linen",
+        description="A deep three-seat sofa with feather cushions and oak legs.",
+        variants=((None, "cream", 89900), (None, "green", 89900)),
+        options=((("Legs", "Oak"),), (("Legs", "Walnut"),)),
+    ),
+    product(
+        "H00005",
+        "Lumi Hoop Earrings",
+        brand="Aurelle",
+        path=("Jewellery", "Earrings"),
+        product_type="Earrings",
+        material="brass",
+        description="Small hoop earrings for every day.",
+        variants=((None, None, 3900), (None, None, 5900)),
+        options=((("Metal", "Silver"),), (("Metal", "Gold"),)),
     ),
 )

@@ -84,3 +84,32 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert _matches(loaded, filters) == _matches(table, filters)
     mask, price = loaded.match(SearchFilters(colour="green"))
     assert not mask.any() and (price == NO_PRICE).all()
+
+
+def test_a_material_word_matches_every_material_that_holds_it() -> None:
+    boot = product("S4", "Crest", material="full-grain leather", variants=(("41", "brown", 9000),))
+    table = CatalogTable.from_products([SHOE, BOOT, MUG, boot])
+    assert set(_matches(table, SearchFilters(material="leather"))) == {"S2", "S4"}
+
+
+def test_options_and_category_nodes() -> None:
+    table_product = product(
+        "T1",
+        "Fenwick",
+        path=("Home", "Furniture", "Tables"),
+        variants=((None, None, 20000), (None, None, 25000)),
+        options=((("Wood", "Oak"),), (("Wood", "Walnut"),)),
+    )
+    table = CatalogTable.from_products([SHOE, table_product])
+    assert _matches(table, SearchFilters(options=(("wood", "walnut"),))) == {"T1": 25000}
+    assert _matches(table, SearchFilters(options=(("", "oak"),))) == {"T1": 20000}
+    assert _matches(table, SearchFilters(options=(("legs", "oak"),))) == {}
+    assert set(_matches(table, SearchFilters(category="furniture"))) == {"T1"}
+    assert set(_matches(table, SearchFilters(category="Home"))) == {"T1"}
+
+
+def test_coverage_says_how_many_products_have_each_facet() -> None:
+    coverage = CatalogTable.from_products([SHOE, BOOT, MUG]).coverage()
+    assert coverage["size"] == 2 / 3
+    assert coverage["colour"] == 1.0
+    assert coverage["options"] == 1.0  # size and colour options

@@ -12,7 +12,8 @@ from knowledge.embeddings import Embedder
 from knowledge.errors import IndexModelMismatch, IndexNotBuilt
 from knowledge.product_search import ProductSearch
 from knowledge.store import create_client
-from knowledge.synthetic_catalog import demo_in_stock, synthetic_products, vocabulary_of
+from shop.demo.catalog import demo_in_stock, demo_products
+from shop.vocabulary import vocabulary_of
 from tests.knowledge.helpers import make_settings, product
 
 FAQ = """
@@ -29,7 +30,7 @@ def test_skip_when_unchanged_and_rebuild_when_changed(tmp_path: Path, embedder: 
     settings = make_settings(tmp_path)
     faq = tmp_path / "faq.yml"
     faq.write_text(FAQ, "utf-8")
-    catalog = list(synthetic_products(12, seed=1))
+    catalog = list(demo_products(12, 1))
 
     first = build_indexes(settings, catalog, "fp-1", faq, embedder=embedder)
     assert first.products.built and first.products.count == 12
@@ -71,7 +72,7 @@ def test_a_changed_faq_file_is_reindexed_when_opened(tmp_path: Path, embedder: E
     faq = tmp_path / "faq.yml"
     faq.write_text(FAQ, "utf-8")
     settings = make_settings(tmp_path, FAQ_PATH=str(faq))
-    catalog = list(synthetic_products(5, seed=2))
+    catalog = list(demo_products(5, 2))
     build_indexes(settings, catalog, "fp", faq, embedder=embedder)
     faq.write_text(
         FAQ
@@ -94,7 +95,7 @@ def test_open_before_build_and_with_another_model(tmp_path: Path, embedder: Embe
     settings = make_settings(tmp_path)
     faq = tmp_path / "faq.yml"
     faq.write_text(FAQ, "utf-8")
-    catalog = list(synthetic_products(5, seed=3))
+    catalog = list(demo_products(5, 3))
     with pytest.raises(IndexNotBuilt, match="python -m knowledge build"):
         KnowledgeBase.open(
             settings, vocabulary=vocabulary_of(catalog), in_stock=demo_in_stock, embedder=embedder

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shop.api import CatalogVocabulary
 from knowledge.api import SearchFilters
 from knowledge.query_parser import QueryParser
+from shop.api import CatalogVocabulary
 
 VOCABULARY = CatalogVocabulary(
     categories=("shoes", "fashion", "electronics", "home", "sport", "outdoor", "accessories"),
@@ -142,3 +142,111 @@ def test_numbers_without_price_words_are_not_prices(parser: QueryParser) -> None
 def test_empty_and_filler_only(parser: QueryParser) -> None:
     assert parser.parse("").text == ""
     assert parser.parse("show me something please").text == ""
+
+
+# A merchant's catalog that is not the demo: furniture and jewellery with options.
+FURNITURE = CatalogVocabulary(
+    categories=("home", "furniture", "sofas", "tables", "jewellery", "earrings"),
+    subcategories=("sofas", "tables", "earrings"),
+    brands=("Holmwood",),
+    colours=("cream", "green"),
+    sizes=(),
+    materials=("linen", "solid wood"),
+    options=(("metal", ("gold", "silver")), ("wood", ("oak", "walnut"))),
+    synonyms=(("sofa", "sofas"), ("couch", "sofas"), ("table", "tables"), ("earring", "earrings")),
+)
+
+
+@pytest.fixture(scope="module")
+def furniture() -> QueryParser:
+    return QueryParser(FURNITURE)
+
+
+def test_an_option_value_after_in_is_a_filter(furniture: QueryParser) -> None:
+    parsed = furniture.parse("do you have the table in oak?")
+    assert parsed.filters == SearchFilters(subcategory="tables", options=(("wood", "oak"),))
+    assert parsed.text == "table"
+
+
+def test_an_option_value_alone_is_a_filter(furniture: QueryParser) -> None:
+    parsed = furniture.parse("gold ones?")
+    assert parsed.filters == SearchFilters(options=(("metal", "gold"),))
+    assert parsed.text == ""
+
+
+def test_the_option_name_beside_its_value_goes_with_it(furniture: QueryParser) -> None:
+    parsed = furniture.parse("table in walnut wood")
+    assert parsed.filters.options == (("wood", "walnut"),)
+    assert parsed.text == "table"
+
+
+def test_synonyms_of_categories_come_from_the_catalog(furniture: QueryParser) -> None:
+    assert furniture.parse("a couch").filters.subcategory == "sofas"
+
+
+def test_a_category_word_before_another_is_not_the_thing_asked_for(
+    furniture: QueryParser,
+) -> None:
+    parsed = furniture.parse("sofa table")
+    assert parsed.filters == SearchFilters(subcategory="tables")
+    assert parsed.boosts == SearchFilters(subcategory="sofas")
+    assert parsed.text == "sofa table"
+
+
+def test_a_category_after_for_is_a_complement(parser: QueryParser) -> None:
+    parsed = parser.parse("laces for sneakers")
+    assert parsed.filters == SearchFilters()
+    assert parsed.boosts == SearchFilters(subcategory="sneakers")
+    assert parsed.text == "laces sneakers"
+
+
+def test_a_colour_the_catalog_lacks_stays_a_word(furniture: QueryParser) -> None:
+    parsed = furniture.parse("blue sofa")
+    assert parsed.filters == SearchFilters(subcategory="sofas")
+    assert parsed.text == "blue sofa"
+
+
+def test_colours_in_a_catalog_where_few_products_have_one_only_boost() -> None:
+    parser = QueryParser(VOCABULARY, coverage={"colour": 0.02})
+    parsed = parser.parse("painter blue tape")
+    assert parsed.filters == SearchFilters()
+    assert parsed.boosts == SearchFilters(colour="blue")
+    assert parsed.text == "painter blue tape"
+
+
+def test_a_value_word_last_after_a_plain_word_only_boosts(parser: QueryParser) -> None:
+    parsed = parser.parse("bed linen cotton")
+    assert parsed.filters == SearchFilters()
+    assert parsed.boosts == SearchFilters(material="cotton")
+
+
+def test_sizes_as_a_word_is_not_size_s(parser: QueryParser) -> None:
+    parsed = parser.parse("what sizes do the sneakers come in")
+    assert parsed.filters.size is None
+
+
+def test_a_size_the_catalog_does_not_have_is_not_a_filter(parser: QueryParser) -> None:
+    parsed = parser.parse("hiking boots size 47")
+    assert parsed.filters == SearchFilters(subcategory="hiking boots")
+
+
+def test_no_sizes_in_the_catalog_means_no_size_filter(furniture: QueryParser) -> None:
+    assert furniture.parse("sofa in large").filters.size is None
+
+
+def test_in_after_a_number_is_inches_not_a_stop_word(parser: QueryParser) -> None:
+    parsed = parser.parse("30 in wall oven")
+    assert parsed.text == "30 in wall oven"
+    assert parsed.filters == SearchFilters()
+
+
+def test_a_number_before_a_measure_is_not_a_price(parser: QueryParser) -> None:
+    parsed = parser.parse("vanity under 36 in")
+    assert parsed.filters.price_max_cents is None
+
+
+def test_under_a_price_then_in_a_size_is_still_a_price(parser: QueryParser) -> None:
+    parsed = parser.parse("sneakers under 50 in blue")
+    assert parsed.filters == SearchFilters(
+        subcategory="sneakers", colour="blue", price_max_cents=5000
+    )

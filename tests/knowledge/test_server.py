@@ -153,3 +153,30 @@ async def test_oversized_body_and_unknown_routes_get_json_errors(client: Client)
     assert response.status == 404 and "error" in await response.json()
     response = await client.get("/v1/faq")
     assert response.status == 405 and "error" in await response.json()
+
+
+async def test_option_filters_and_a_dropped_filter_are_in_the_answer(client: Client) -> None:
+    status, body = await _post(
+        client,
+        "/v1/search/products",
+        {"query": "coffee table", "filters": {"options": {"wood": "walnut"}, "colour": "blue"}},
+    )
+    assert status == 200, body
+    assert body["relaxed"] == ["colour"]
+    assert body["filters"]["options"] == [["wood", "walnut"]]
+    assert [hit["product_id"] for hit in body["hits"]] == ["H00003"]
+    assert body["hits"][0]["price_from_cents"] == 27900
+
+
+async def test_words_the_shop_does_not_sell_answer_no_match(client: Client) -> None:
+    status, body = await _post(client, "/v1/search/products", {"query": "a mattress"})
+    assert status == 200, body
+    assert body["no_match"] is True and body["hits"] == []
+    assert body["nearest_category"] == "bedding"
+
+
+async def test_bad_option_filters_are_refused(client: Client) -> None:
+    status, body = await _post(
+        client, "/v1/search/products", {"query": "table", "filters": {"options": ["oak"]}}
+    )
+    assert status == 400 and "'options'" in body["error"]

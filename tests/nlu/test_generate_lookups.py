@@ -7,20 +7,25 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "nlu_data" / "generate_lookups.py"
-TABLES = ("brand", "category", "colour", "material", "product")
+TABLES = ("brand", "category", "colour", "material", "option", "option_name", "product")
+FILES = sorted([*(f"{t}.generated.yml" for t in TABLES), "synonyms.generated.yml"])
+FIXTURE = ROOT / "tests" / "fixtures" / "catalog" / "shopify_home_jewellery.csv"
 
-VOCABULARY = {
+VOCABULARY: dict[str, list[Any]] = {
     "categories": ["shoes", "outdoor", "electronics"],
     "subcategories": ["running shoes", "rain jackets", "hoodies", "dresses"],
     "brands": ["Voltix", "Aerorun", "aerorun", "  Maison   Ode "],
     "colours": ["navy", "black", "black"],
     "sizes": ["42", "M"],
     "materials": ["wool", "cotton"],
+    "options": [["wood", ["walnut", "oak"]], ["metal", ["gold"]]],
+    "synonyms": [["running shoe", "running shoes"], ["trail shoes", "running shoes"]],
 }
 
 
@@ -51,10 +56,18 @@ def test_writes_sorted_deduplicated_rasa_lookups(tmp_path: Path) -> None:
     result = run(VOCABULARY, tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{t}.generated.yml" for t in TABLES]
+    assert sorted(p.name for p in tmp_path.iterdir()) == FILES
     assert entries(tmp_path / "brand.generated.yml") == ["Aerorun", "Maison Ode", "Voltix"]
     assert entries(tmp_path / "colour.generated.yml") == ["black", "navy"]
-    assert entries(tmp_path / "category.generated.yml") == ["electronics", "outdoor", "shoes"]
+    # with the singular or plural shoppers write ("a shoe", "the outdoors")
+    assert entries(tmp_path / "category.generated.yml") == [
+        "electronic",
+        "electronics",
+        "outdoor",
+        "outdoors",
+        "shoe",
+        "shoes",
+    ]
     products = entries(tmp_path / "product.generated.yml")
     assert products == sorted(products)
     # shoppers write the singular: "a rain jacket", "a hoodie", "a dress"
@@ -67,8 +80,7 @@ def test_output_does_not_depend_on_catalog_order(tmp_path: Path) -> None:
     assert run(VOCABULARY, first).returncode == 0
     assert run(shuffled, second).returncode == 0
 
-    for table in TABLES:
-        name = f"{table}.generated.yml"
+    for name in FILES:
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
@@ -111,3 +123,78 @@ def test_invalid_json_is_refused(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "not valid JSON" in result.stderr
+
+
+def test_options_and_synonyms_of_the_catalog_are_written(tmp_path: Path) -> None:
+    result = run(VOCABULARY, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert entries(tmp_path / "option.generated.yml") == ["gold", "oak", "walnut"]
+    assert entries(tmp_path / "option_name.generated.yml") == ["metal", "wood"]
+    assert "trail shoes" in entries(tmp_path / "product.generated.yml")
+    data = yaml.safe_load((tmp_path / "synonyms.generated.yml").read_text(encoding="utf-8"))
+    assert data["nlu"] == [
+        {"synonym": "running shoes", "examples": "- running shoe\n- trail shoes\n"}
+    ]
+
+
+def test_a_node_that_is_also_a_products_category_is_a_product_word(tmp_path: Path) -> None:
+    vocabulary = {**VOCABULARY, "categories": ["furniture", "sofas"], "subcategories": ["sofas"]}
+
+    assert run(vocabulary, tmp_path).returncode == 0
+
+    assert entries(tmp_path / "category.generated.yml") == ["furniture", "furnitures"]
+    assert {"sofa", "sofas"} <= set(entries(tmp_path / "product.generated.yml"))
+
+
+def test_a_vocabulary_without_options_or_synonyms_is_still_read(tmp_path: Path) -> None:
+    older = {k: v for k, v in VOCABULARY.items() if k not in ("options", "synonyms")}
+
+    assert run(older, tmp_path).returncode == 0
+
+    assert not (tmp_path / "option.generated.yml").exists()
+    assert not (tmp_path / "synonyms.generated.yml").exists()
+    assert (tmp_path / "product.generated.yml").exists()
+
+
+def test_lookups_of_an_imported_catalog_hold_its_own_words(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
+        "SHOP_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
+    }
+    shop = [sys.executable, "-m", "shop"]
+    imported = subprocess.run(
+        [*shop, "import", str(FIXTURE), "--format", "shopify", "--quiet"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    vocabulary = subprocess.run(
+        [*shop, "vocabulary"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert vocabulary.returncode == 0, vocabulary.stderr
+
+    result = run(None, tmp_path / "lookups", raw=vocabulary.stdout)
+
+    assert result.returncode == 0, result.stderr
+    lookups = tmp_path / "lookups"
+    assert {"oak", "walnut", "gold", "velvet"} <= set(entries(lookups / "option.generated.yml"))
+    assert {"sofa", "sofas", "bracelet", "jumper"} <= set(
+        entries(lookups / "product.generated.yml")
+    )
+    assert {"furniture", "jewellery"} <= set(entries(lookups / "category.generated.yml"))
+    synonyms = yaml.safe_load((lookups / "synonyms.generated.yml").read_text(encoding="utf-8"))
+    sofas = next(item for item in synonyms["nlu"] if item["synonym"] == "sofas")
+    assert "- sofa\n" in sofas["examples"]

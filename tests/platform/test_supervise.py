@@ -40,7 +40,7 @@ def pid_alive(pid: int) -> bool:
 class Run:
     """A supervisor subprocess whose output is collected into a file."""
 
-    def __init__(self, tmp: Path, spec: dict[str, Any]) -> None:
+    def __init__(self, tmp: Path, spec: dict[str, Any], env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
         self.logs = tmp / "logs"
         spec_path = tmp / "stack.json"
@@ -58,6 +58,7 @@ class Run:
             ],
             stdout=self._out,
             stderr=subprocess.STDOUT,
+            env=env,
         )
 
     @property
@@ -88,8 +89,8 @@ class Run:
 def run(tmp_path: Path) -> Iterator[Any]:
     runs: list[Run] = []
 
-    def start(spec: dict[str, Any]) -> Run:
-        r = Run(tmp_path, spec)
+    def start(spec: dict[str, Any], env: dict[str, str] | None = None) -> Run:
+        r = Run(tmp_path, spec, env)
         runs.append(r)
         return r
 
@@ -262,3 +263,41 @@ def test_spec_errors_name_the_problem(tmp_path: Path) -> None:
 def test_exit_descriptions_name_the_signal() -> None:
     assert describe_exit(3) == "code 3"
     assert describe_exit(-9) == "signal SIGKILL"
+
+
+def test_each_service_gets_only_the_secrets_its_spec_allows(run: Any, tmp_path: Path) -> None:
+    dump = "import json, os\nopen({path!r}, 'w').write(json.dumps(dict(os.environ)))"
+    services = [
+        {
+            "name": name,
+            "command": pidfile_child(tmp_path, name, dump.format(path=str(tmp_path / name))),
+            "allow_secrets": allowed,
+            "env": {"OWN_SETTING": name},
+        }
+        for name, allowed in (("actions", ["CUSTOMER_TOKEN_SECRET"]), ("knowledge", []))
+    ]
+    parent = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SHOP_CURRENCY": "EUR",
+        "RASA_TOKEN": "rasa-token-value",
+        "CUSTOMER_TOKEN_SECRET": "customer-secret-value",
+        "HF_TOKEN": "hub-token-value",
+        "REDIS_PASSWORD": "redis-password-value",
+    }
+    sup = run({"banner": "READY", "services": services}, env=parent)
+    sup.wait_for("READY")
+    for name in ("actions", "knowledge"):
+        sup.wait_for(f"hello from {name}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(
+        (tmp_path / n).exists() and (tmp_path / n).read_text() for n in ("actions", "knowledge")
+    ):
+        time.sleep(0.05)
+    seen = {name: json.loads((tmp_path / name).read_text()) for name in ("actions", "knowledge")}
+    secrets = {"RASA_TOKEN", "CUSTOMER_TOKEN_SECRET", "HF_TOKEN", "REDIS_PASSWORD"}
+    assert secrets & set(seen["actions"]) == {"CUSTOMER_TOKEN_SECRET"}
+    assert seen["actions"]["CUSTOMER_TOKEN_SECRET"] == "customer-secret-value"
+    assert secrets & set(seen["knowledge"]) == set()
+    for name in ("actions", "knowledge"):
+        assert seen[name]["SHOP_CURRENCY"] == "EUR"  # ordinary settings pass through
+        assert seen[name]["OWN_SETTING"] == name

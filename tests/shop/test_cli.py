@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,19 @@ def test_import_replace_prints_what_was_replaced_and_the_suggestions(tmp_path: P
     )
     vocabulary = json.loads(_run(tmp_path, "vocabulary").stdout)
     assert "sofas" in vocabulary["categories"] and "shoes" not in vocabulary["categories"]
+
+
+def test_a_database_of_an_older_shop_is_refused_then_seeded_again(tmp_path: Path) -> None:
+    (tmp_path / "var").mkdir()
+    with sqlite3.connect(tmp_path / "var" / "shop.db") as conn:  # categories as two columns
+        conn.execute("CREATE TABLE products (id TEXT PRIMARY KEY, category TEXT, subcategory TEXT)")
+        conn.execute("INSERT INTO products VALUES ('P1', 'shoes', 'boots')")
+
+    refused = _run(tmp_path, "vocabulary")
+    assert refused.returncode == 1
+    assert "older version of the shop (missing products: " in refused.stderr
+
+    seeded = _run(tmp_path, "seed", "--products", "20")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "20 products" in seeded.stdout
+    assert _run(tmp_path, "vocabulary").returncode == 0

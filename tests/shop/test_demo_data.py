@@ -19,6 +19,7 @@ from shop.db import (
     ShipmentRow,
     create_engine_from_url,
 )
+from shop.demo.catalog import demo_in_stock, demo_products
 from shop.demo.seed import seed_demo_shop
 from shop.sql_service import SqlShopService
 
@@ -127,3 +128,22 @@ def test_demo_customers_see_their_own_orders(shop: SqlShopService, engine: Engin
     orders = shop.list_orders(OrderAccess(email=email.upper()), limit=50)
     assert orders and all(o.email == email for o in orders)
     assert [o.created_at for o in orders] == sorted((o.created_at for o in orders), reverse=True)
+
+
+def test_the_demo_shop_holds_exactly_the_generators_products(shop: SqlShopService) -> None:
+    # the session template is seeded with 200 products and seed 7 (conftest)
+    generated = demo_products(200, 7)
+    assert list(shop.iter_products()) == list(generated)
+    ids = [p.id for p in generated]
+    # the stock rule that tests and benchmarks use without a database is the shop's
+    assert shop.in_stock_product_ids(ids) == demo_in_stock(ids)
+    assert len(demo_in_stock(ids)) < len(ids)
+
+
+def test_the_generator_is_deterministic_and_uses_category_paths() -> None:
+    first = demo_products(60, 3)
+    assert first == demo_products(60, 3)
+    assert first != demo_products(60, 4)
+    running = [p for p in first if p.category_path == ("Shoes", "Running shoes")]
+    assert running and all(p.product_type == "Running Shoes" for p in running)
+    assert all(len(p.category_path) == 2 and p.images[0].alt == p.title for p in first)

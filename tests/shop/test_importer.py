@@ -203,3 +203,61 @@ def test_generic_json_keeps_paths_options_images_and_suggests(
     assert couch.category_path == () and couch.suggested_category == ("Home", "Furniture", "Sofas")
     assert [u.product_id for u in report.uncategorised] == ["mystery-couch"]
     assert report.rejected == ()
+
+
+def test_a_catalog_without_category_paths_is_organised_by_its_types(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "types.csv"
+    path.write_text(
+        "title,type,price\n"
+        "Oak Stool,Stool,40\n"
+        "Ash Stool,Stool,45\n"
+        "Silver Ring,Ring,30\n"
+        "Gift card,,10\n",
+        encoding="utf-8",
+    )
+
+    report = import_catalog(empty_engine, path, "csv", progress=False)
+
+    shop = SqlShopService(empty_engine)
+    assert [(n.path, n.product_count) for n in shop.category_tree()] == [
+        (("Ring",), 1),
+        (("Stool",), 2),
+    ]
+    gift = shop.get_product("gift-card")  # no word in common with any category
+    assert gift.category_path == () and gift.suggested_category == ()
+    assert "gift-card (Gift card): no suggestion" in report.summary()
+
+
+def test_shopify_column_case_taxonomy_ids_and_collections(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "\ufeffHandle,Title,Vendor,Product category,Type,Collection,Option1 Name,"
+        "Option1 Value,Variant SKU,Variant Price,Image Src,Image Position,Image Alt Text\n"
+        'oak-stool,Oak Stool,Hollow Oak,Furniture > Stools,Stool,"Kitchen, Best sellers",'
+        "Wood,Oak,HO-ST-OAK,80,https://cdn.example.org/stool.jpg,1,Oak stool\n"
+        "oak-stool,,,,,,,,,,https://cdn.example.org/stool-top.jpg,2,\n"
+        "oak-stool,,,,,,,Ash,HO-ST-ASH,75,,,\n"
+        "ash-stool,Ash Stool,Hollow Oak,gid://shopify/TaxonomyCategory/fr-7,Stool,,"
+        "Title,Default Title,HO-AS,70,,,\n",
+        encoding="utf-8",
+    )
+
+    report = import_catalog(empty_engine, path, "shopify", progress=False)
+
+    shop = SqlShopService(empty_engine)
+    stool = shop.get_product("oak-stool")
+    assert stool.category_path == ("Furniture", "Stools")
+    assert stool.collections == ("Kitchen", "Best sellers")
+    assert [(i.url, i.alt) for i in stool.images] == [
+        ("https://cdn.example.org/stool.jpg", "Oak stool"),
+        ("https://cdn.example.org/stool-top.jpg", "Oak Stool"),
+    ]
+    assert [v.options for v in stool.variants] == [(("Wood", "Oak"),), (("Wood", "Ash"),)]
+    # a taxonomy id names nothing we can show: the product joins its type's path
+    assert shop.get_product("ash-stool").category_path == ("Furniture", "Stools")
+    assert shop.get_product("ash-stool").images == ()
+    assert report.rejected == () and report.uncategorised == ()

@@ -1,0 +1,57 @@
+"""scripts/stackctl.py's supervisor spec: which secrets and origins each process gets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN, CUSTOMER_SECRET = "rasa-token-7d1f", "customer-secret-93ab"
+
+
+def spec(**extra: str) -> dict[str, Any]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_VAR_DIR": "/tmp/shop-assistant-spec-test/var",
+        "RASA_PORT": "5105",
+        "RASA_TOKEN": TOKEN,
+        "CUSTOMER_TOKEN_SECRET": CUSTOMER_SECRET,
+        **extra,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.stackctl", "spec"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert TOKEN not in done.stdout and CUSTOMER_SECRET not in done.stdout
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return {s["name"]: s for s in parsed["services"]}
+
+
+def test_the_spec_names_each_process_secrets_and_holds_no_value() -> None:
+    services = spec()
+    assert services["actions"]["allow_secrets"] == ["CUSTOMER_TOKEN_SECRET"]
+    assert services["knowledge"]["allow_secrets"] == []
+    assert "RASA_TOKEN" in services["rasa"]["allow_secrets"]
+    assert "CUSTOMER_TOKEN_SECRET" not in services["rasa"]["allow_secrets"]
+    assert "--auth-token" not in services["rasa"]["command"]
+
+
+def test_rasa_allows_only_its_own_origins_by_default_and_the_configured_ones() -> None:
+    def origins(services: dict[str, Any]) -> list[str]:
+        command: list[str] = services["rasa"]["command"]
+        start = command.index("--cors") + 1
+        end = next(i for i in range(start, len(command)) if command[i].startswith("--"))
+        return command[start:end]
+
+    assert origins(spec()) == ["http://127.0.0.1:5105", "http://localhost:5105"]
+    configured = spec(RASA_CORS="https://shop.example, https://www.shop.example")
+    assert origins(configured) == ["https://shop.example", "https://www.shop.example"]
