@@ -7,16 +7,22 @@ Loaded by the Rasa server from ``bot/credentials.yml`` (same settings as ``socke
       bot_message_evt: bot_uttered
       session_persistence: true
 
-The events, paths and replies are Rasa's own (``name()`` is "socketio"). The difference:
-every message's metadata gets ``client_address``, the address of the connection as the
-server saw it when the client connected, and a value the client sent under that key is
-replaced, as on the REST channel. The action server limits failed order checks per
-address with it (``shop/verification.py``).
+The events, paths and replies are Rasa's own (``name()`` is "socketio"). The differences:
+
+- every message's metadata gets ``client_address``, the address of the connection as the
+  server saw it when the client connected, and a value the client sent under that key is
+  replaced, as on the REST channel. The action server limits failed order checks per
+  address with it (``shop/verification.py``);
+- ``session_request`` awaits ``enter_room``: Rasa 3.6 calls it without ``await``, which
+  python-socketio 5.x (a coroutine there) never runs, so with ``session_persistence`` no
+  reply ever reached the client.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -78,7 +84,17 @@ class ShopSocketIOInput(SocketIOInput):  # rasa ships no type information: it is
             checked[metadata_key] = with_client_address(metadata, addresses.get(sid, ""))
             return await on_message(sid, checked)
 
+        async def session_request(sid: str, data: Any) -> None:
+            request = dict(data) if isinstance(data, dict) else {}
+            session_id = request.get("session_id") or uuid.uuid4().hex
+            if self.session_persistence:
+                joined = self.sio.enter_room(sid, session_id, namespace=namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await self.sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
         handlers["connect"] = connect
+        handlers["session_request"] = session_request
         handlers["disconnect"] = disconnect
         handlers[self.user_message_evt] = handle_message
         return blueprint

@@ -325,7 +325,9 @@ class QueryParser:
             word = singular(unit.word)
             if len(word) < _FUZZY_MIN_LEN or word in self._known or not word.isalpha():
                 continue
-            close = difflib.get_close_matches(word, self._fuzzy_targets, n=1, cutoff=_FUZZY_CUTOFF)
+            # same first letter: a slip of the finger, not another word ("chair" is not "hair")
+            targets = [t for t in self._fuzzy_targets if t[:1] == word[:1]]
+            close = difflib.get_close_matches(word, targets, n=1, cutoff=_FUZZY_CUTOFF)
             if close:
                 unit.word = close[0]
 

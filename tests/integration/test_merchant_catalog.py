@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,3 +134,62 @@ def test_only_the_merchants_products_are_in_the_shop(merchant: MerchantStack) ->
     in_file = set(re.findall(r"^([a-z0-9-]+),", FIXTURE.read_text(), flags=re.MULTILINE))
     in_file.discard("handle")
     assert handles == in_file
+
+
+def _shown(merchant: MerchantStack, sender: str) -> list[Product]:
+    return merchant.shop.get_products(merchant.slots(sender)["last_results"])
+
+
+def _is_sofa(product: Product) -> bool:
+    words = " ".join(
+        (product.title, product.product_type, *product.category_path, *product.suggested_category)
+    )
+    return "sofa" in words.casefold()
+
+
+def test_find_refine_by_an_option_value_add_and_check_out(merchant: MerchantStack) -> None:
+    sender = _sender()
+    reply = merchant.say(sender, "do you have any sofas?")
+    sofas = _shown(merchant, sender)
+    assert sofas, reply
+    assert all(_is_sofa(product) for product in sofas), [p.title for p in sofas]
+    for product in sofas:
+        assert product.title in reply
+
+    reply = merchant.say(sender, "any in velvet?")
+    velvet = _shown(merchant, sender)
+    assert velvet, reply
+    for product in velvet:
+        assert _is_sofa(product)
+        assert any(v.option("Fabric") == "Velvet" for v in product.variants), product.title
+        assert product.title in reply
+    loveseat = next(p for p in merchant.shop.iter_products() if p.handle == "linden-loveseat")
+    assert loveseat.id in [p.id for p in velvet]
+
+    reply = merchant.say(sender, "add the Linden Loveseat to my cart")
+    [velvet_variant] = [v for v in loveseat.variants if v.option("Fabric") == "Velvet"]
+    cart = merchant.shop.get_cart(sender)
+    assert [(line.sku, line.quantity) for line in cart.lines] == [(velvet_variant.sku, 1)]
+    assert _euros(cart.total_cents) in reply
+
+    assert "e-mail" in merchant.say(sender, "checkout")
+    assert "name" in merchant.say(sender, "ines.merchant@example.com")
+    assert "address" in merchant.say(sender, "Ines Laurent")
+    assert "pay" in merchant.say(sender, "4 quai des Chartrons, 33000 Bordeaux")
+    assert "Shall I place the order?" in merchant.say(sender, '/inform{"payment_method": "card"}')
+    reply = merchant.say(sender, "yes")
+    number = re.search(r"order (\d{5,8})", reply)
+    assert number, reply
+    order = merchant.shop.get_order(number.group(1), OrderAccess(email="ines.merchant@example.com"))
+    assert [(line.sku, line.quantity) for line in order.lines] == [(velvet_variant.sku, 1)]
+
+
+def test_jewellery_found_by_its_own_words(merchant: MerchantStack) -> None:
+    sender = _sender()
+    reply = merchant.say(sender, "I'm looking for gold earrings")
+    shown = _shown(merchant, sender)
+    assert shown, reply
+    for product in shown:
+        assert "Earrings" in product.category_path, product.title
+        assert any(v.option("Metal") == "Gold" for v in product.variants), product.title
+        assert product.title in reply

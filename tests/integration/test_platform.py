@@ -125,7 +125,7 @@ async def main(url):
         if not answered.done():
             answered.set_result(data)
 
-    await sio.connect(url, socketio_path="/socket.io")
+    await sio.connect(url, socketio_path="/socket.io", transports=["polling"])
     await sio.emit("session_request", {"session_id": None})
     session_id = await asyncio.wait_for(confirmed, 30)
     metadata = {"client_address": "198.51.100.23", "locale": "fr-FR"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from knowledge.api import SearchFilters
@@ -250,3 +252,8 @@ def test_under_a_price_then_in_a_size_is_still_a_price(parser: QueryParser) -> N
     assert parsed.filters == SearchFilters(
         subcategory="sneakers", colour="blue", price_max_cents=5000
     )
+
+
+def test_a_word_the_catalog_lacks_is_not_corrected_into_another() -> None:
+    parser = QueryParser(replace(FURNITURE, subcategories=(*FURNITURE.subcategories, "hair care")))
+    assert parser.parse("office chair").text == "office chair"
