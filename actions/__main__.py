@@ -31,7 +31,7 @@ def open_services(settings: Settings) -> services.Services:
     engine = create_engine_from_url(settings.shop_database_url)
     shop = SqlShopService(engine, currency=settings.currency)
     knowledge = KnowledgeBase.open(
-        settings, vocabulary=shop.vocabulary(), in_stock=shop.in_stock_product_ids
+        settings, vocabulary=shop.vocabulary, in_stock=shop.in_stock_product_ids
     )
     knowledge.warm_up()  # the first shopper should not wait for the model to load
     return services.Services(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from shop.api import Cart, Order, Product
 from knowledge.api import ProductHit, SearchFilters
+from shop.api import Cart, Order, Product
 
 STATUS_WORDS = {
     "pending": "pending (waiting for payment)",

@@ -31,7 +31,8 @@ from shop.api import OrderAccess, Product
 from shop.db import create_engine_from_url
 from shop.sql_service import SqlShopService
 
-pytestmark = pytest.mark.integration
+# the fixture imports, runs set-up and trains a model: minutes, not the default 300 s
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog" / "shopify_home_jewellery.csv"
