@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -117,13 +118,34 @@ def _require_current_schema(engine: Engine) -> None:
         )
 
 
+def _keep_aside(engine: Engine) -> Path:
+    """Copy an SQLite shop file before it is replaced; refuse for other databases."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        raise CommandFailed(
+            "The shop database has an older schema and may hold a merchant's catalog, so it "
+            "is not wiped. Back it up, then run `python -m shop seed --force` and import "
+            "the catalog again."
+        )
+    source = Path(database)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = source.with_name(f"{source.name}.{stamp}.bak")
+    engine.dispose()
+    shutil.copy2(source, target)
+    return target
+
+
 def _seed(engine: Engine, args: argparse.Namespace, settings: Settings) -> None:
     if args.products < 1:
         raise CommandFailed(f"--products must be at least 1, got {args.products}.")
     outdated = outdated_tables(engine) if has_schema(engine) else []
     if outdated and not args.force:
-        # no migrations: an older schema cannot serve the assistant, so seed it again
+        # no migrations: an older schema cannot serve the assistant, so seed it again; a
+        # shop that may hold a merchant's catalog (no demo seeding record) is kept aside first
         logger.warning("older shop schema (missing %s): seeding again", "; ".join(outdated))
+        if seeding_record(engine) is None and count_rows(engine, ProductRow):
+            kept = _keep_aside(engine)
+            print(f"The shop database had an older schema; it was kept as {kept}.")
         args.force = True
     if args.refresh and not args.force and has_schema(engine) and count_rows(engine, ProductRow):
         state = freshness(

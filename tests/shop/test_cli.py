@@ -117,3 +117,8 @@ def test_a_database_of_an_older_shop_is_refused_then_seeded_again(tmp_path: Path
     assert seeded.returncode == 0, seeded.stderr
     assert "20 products" in seeded.stdout
     assert _run(tmp_path, "vocabulary").returncode == 0
+    # it held products and no demo seeding record: maybe a merchant's catalog, kept aside
+    [kept] = (tmp_path / "var").glob("shop.db.*.bak")
+    with sqlite3.connect(kept) as conn:
+        assert conn.execute("SELECT id, category FROM products").fetchall() == [("P1", "shoes")]
+    assert f"it was kept as {kept}" in seeded.stdout
