@@ -25,6 +25,8 @@ from knowledge.api import FaqAnswer, FaqEntry, FaqResults
 from knowledge.embeddings import BUILD_THREADS, Embedder
 from knowledge.errors import IndexNotBuilt
 from knowledge.faq_data import load_faq
+from knowledge.faq_fit import FitCheck
+from knowledge.faq_query import core_question
 from knowledge.lexical import LexicalIndex
 from knowledge.manifest import Manifest, fingerprint
 from knowledge.store import add_batched, existing_collection, fresh_collection
@@ -120,6 +122,15 @@ def build_faq_index(
     return FaqBuildReport(True, len(entries), len(ids), seconds)
 
 
+@dataclass(frozen=True)
+class FaqCandidate:
+    """An entry found for a question: its retrieval confidence and best phrasing cosine."""
+
+    row: int
+    confidence: float
+    similarity: float
+
+
 def confidence_of(similarity: float, lexical: float) -> float:
     """Map the best phrasing similarity and the BM25 score to a 0..1 confidence."""
     lexical_part = lexical / (lexical + LEXICAL_SATURATION) if lexical > 0 else 0.0
@@ -137,12 +148,14 @@ class FaqIndex:
         lexical: LexicalIndex,
         embedder: Embedder,
         threshold: float,
+        fit: FitCheck | None = None,
     ) -> None:
         self.entries = entries
         self._collection = collection
         self._lexical = lexical
         self._embedder = embedder
         self.threshold = threshold
+        self.fit = fit if fit is not None else FitCheck(threshold)
         self._phrasings = collection.count()
 
     @classmethod
@@ -154,6 +167,7 @@ class FaqIndex:
         embedder: Embedder,
         faq_path: Path,
         threshold: float,
+        fit: FitCheck | None = None,
     ) -> FaqIndex:
         """Open the FAQ index, rebuilding it first if the FAQ file changed (it is small)."""
         build_faq_index(client=client, folder=folder, embedder=embedder, faq_path=faq_path)
@@ -166,13 +180,45 @@ class FaqIndex:
             lexical=LexicalIndex.load(folder / "bm25"),
             embedder=embedder,
             threshold=threshold,
+            fit=fit,
         )
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
-        """The ``k`` best entries for ``question``, best first, with 0..1 confidences."""
-        text = question.strip()
-        if not text or k < 1:
+        """The ``k`` best entries for ``question``, best first, with 0..1 confidences.
+
+        The message is first reduced to its question (``knowledge.faq_query``: no
+        greeting, no thanks). Only the best entry can be ``confident``, and only when it
+        passes the fit check (``knowledge.faq_fit``): its confidence alone says it
+        resembles the question, not that it answers it.
+        """
+        if not question.strip() or k < 1:
             return FaqResults(question=question, answers=())
+        text = core_question(question)
+        ranked = [c for c in self.rank(text) if c.confidence > 0.0][:k]
+        # an entry with no resemblance at all is not an answer
+        answers = []
+        for position, candidate in enumerate(ranked):
+            entry = self.entries[candidate.row]
+            sure = False
+            if position == 0:
+                runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
+                reason = self.fit.unsure_because(
+                    text,
+                    entry,
+                    confidence=candidate.confidence,
+                    similarity=candidate.similarity,
+                    runner_up=runner_up,
+                )
+                sure = reason is None
+                if reason is not None:
+                    log.debug("FAQ %s unsure for %r: %s", entry.id, text, reason)
+            answers.append(
+                FaqAnswer(entry=entry, confidence=round(candidate.confidence, 4), confident=sure)
+            )
+        return FaqResults(question=question, answers=tuple(answers))
+
+    def rank(self, text: str) -> list[FaqCandidate]:
+        """Every entry that resembles ``text`` at all, by retrieval confidence, best first."""
         vector = self._embedder.encode_query(text)
         found = self._collection.query(
             query_embeddings=vector[np.newaxis, :],
@@ -190,20 +236,9 @@ class FaqIndex:
         lexical = self._lexical.scores(text)
         for row in np.flatnonzero(lexical > 0).tolist():
             best_similarity.setdefault(row, 0.0)  # lexical-only candidates still count
-        scored = sorted(
-            (
-                (confidence_of(sim, float(lexical[row])), row)
-                for row, sim in best_similarity.items()
-            ),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        answers = tuple(
-            FaqAnswer(
-                entry=self.entries[row],
-                confidence=round(conf, 4),
-                confident=conf >= self.threshold,
-            )
-            for conf, row in scored[:k]
-            if conf > 0.0  # an entry with no resemblance at all is not an answer
-        )
-        return FaqResults(question=question, answers=answers)
+        candidates = [
+            FaqCandidate(row, confidence_of(sim, float(lexical[row])), sim)
+            for row, sim in best_similarity.items()
+        ]
+        candidates.sort(key=lambda c: (-c.confidence, c.row))
+        return candidates

@@ -1,7 +1,10 @@
-"""FAQ answers: paraphrases are confident, unrelated questions are not; the file is validated."""
+"""FAQ answers: paraphrases are confident, unrelated questions and answers that do not fit the
+question are not; answers read right for the questions that reach them; the file is validated.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,18 +13,19 @@ import yaml
 from knowledge.base import KnowledgeBase
 from knowledge.errors import FaqDataError
 from knowledge.faq_data import load_faq
+from knowledge.faq_query import core_question
 
 PARAPHRASES = {
     "how long will shipping take": "delivery-time",
     "what's the cost of delivery": "shipping-cost",
     "when do I get my money back": "refund-time",
     "can I send back my shoes": "how-to-return",
-    "my parcel never arrived": "parcel-lost",
+    "my order never arrived": "parcel-lost",
     "do gift vouchers expire": "gift-card-validity",
     "can i pay with paypal": "paypal",
     "I forgot my password": "password-reset",
     "can I cancel my order": "cancel-order",
-    "can I swap for a bigger size": "exchange",
+    "can I swap these shoes for a bigger size": "exchange",
 }
 UNRELATED = [
     "what is the capital of Peru",
@@ -78,6 +82,78 @@ def test_shipped_faq_is_consistent_with_the_shop_policy() -> None:
     assert "1 year" in entries["gift-card-validity"].answer
     for carrier in ("Colissimo", "DHL", "UPS", "Chronopost"):
         assert carrier in entries["carriers"].answer
+
+
+def test_a_fee_question_gets_an_answer_that_states_the_fee(kb: KnowledgeBase) -> None:
+    # Issue 6: this reached the cancellation entry and read "Yes, while it is pending...".
+    best = kb.faq.ask("is there a fee if i cancel my purchase").best
+    assert best is not None and best.confident
+    assert best.entry.id == "cancel-order"
+    assert best.entry.answer.startswith("Cancelling is free of charge")
+
+
+def test_two_entries_almost_tied_make_the_answer_unsure(kb: KnowledgeBase) -> None:
+    # "swap for a bigger size" is an exchange, or a change to the order: asking is better.
+    results = kb.faq.ask("can I swap for a bigger size")
+    assert [(a.entry.id, a.confident) for a in results.answers[:2]] == [
+        ("exchange", False),
+        ("change-order", False),
+    ]
+
+
+def test_a_cost_question_the_entry_does_not_price_is_unsure(kb: KnowledgeBase) -> None:
+    # The address entry is the right topic, but it says nothing about a charge.
+    best = kb.faq.ask("how much does it cost to change my delivery address").best
+    assert best is not None and best.entry.id == "change-address"
+    assert not best.confident
+
+
+def test_a_greeting_and_missing_apostrophes_do_not_hide_a_returns_question(
+    kb: KnowledgeBase,
+) -> None:
+    best = kb.faq.ask("hey can i send stuff back if it doesnt fit??").best
+    assert best is not None and best.confident
+    assert best.entry.id == "how-to-return"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do you charge for gift wrapping",
+        "is there a charge for paying cash on delivery",
+        "do you offer engraving on jewellery",
+    ],
+)
+def test_a_question_no_entry_answers_is_not_answered_confidently(
+    kb: KnowledgeBase, question: str
+) -> None:
+    assert [a.entry.id for a in kb.faq.ask(question).answers if a.confident] == []
+
+
+def test_no_answer_opens_with_a_bare_yes_or_no() -> None:
+    # A bare "Yes, ..." reads right only for the question form it was written for, not for
+    # the others that reach the entry ("is there a fee if I cancel?" -> "Yes, while...").
+    from settings import PROJECT_ROOT
+
+    entries = load_faq(PROJECT_ROOT / "knowledge" / "data" / "faq.yml")
+    opening = re.compile(r"^(yes|no|not)\b", re.IGNORECASE)
+    assert [e.id for e in entries if opening.match(e.answer)] == []
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        (
+            "hey can i send stuff back if it doesnt fit??",
+            "can i send stuff back if it doesn't fit?",
+        ),
+        ("Hi there, where is my parcel? thanks!", "where is my parcel?"),
+        ("there's an issue with my payment", "there's an issue with my payment"),
+        ("hello", "hello"),
+    ],
+)
+def test_the_question_is_read_without_greetings_and_thanks(message: str, question: str) -> None:
+    assert core_question(message) == question
 
 
 def _write(tmp_path: Path, entries: list[dict[str, object]]) -> Path:
