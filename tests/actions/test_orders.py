@@ -16,22 +16,19 @@ from actions.dialogue.orders import (
 from shop.api import OrderAccess
 from shop.policy import RETURN_WINDOW_DAYS
 from tests.actions.orders_db import account_of, an_order
-from tests.actions.trackers import buttons, new_sender, slots_set, texts, token, tracker
+from tests.actions.trackers import (
+    ORDER_FORM,
+    ORDER_FORM_DOMAIN,
+    buttons,
+    new_sender,
+    slots_set,
+    texts,
+    token,
+    tracker,
+)
 
-FORM = "order_request_form"
-DOMAIN: dict[str, Any] = {
-    "forms": {
-        FORM: {
-            "required_slots": [
-                "order_number",
-                "order_email",
-                "cancel_confirmed",
-                "return_sku",
-                "return_reason",
-            ]
-        }
-    }
-}
+FORM = ORDER_FORM
+DOMAIN = ORDER_FORM_DOMAIN
 
 
 async def _validate(

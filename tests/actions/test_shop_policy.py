@@ -24,23 +24,18 @@ from shop.api import ShopPolicy
 from shop.policy import DEFAULT_POLICY, return_eligibility
 from shop.sql_service import SqlShopService
 from tests.actions.orders_db import an_order
-from tests.actions.trackers import new_sender, slots_set, texts, tracker
+from tests.actions.trackers import (
+    ORDER_FORM,
+    ORDER_FORM_DOMAIN,
+    new_sender,
+    slots_set,
+    texts,
+    tracker,
+)
 
 FAQ_FILE = PROJECT_ROOT / "knowledge" / "data" / "faq.yml"
-FORM = "order_request_form"
-DOMAIN: dict[str, Any] = {
-    "forms": {
-        FORM: {
-            "required_slots": [
-                "order_number",
-                "order_email",
-                "cancel_confirmed",
-                "return_sku",
-                "return_reason",
-            ]
-        }
-    }
-}
+FORM = ORDER_FORM
+DOMAIN = ORDER_FORM_DOMAIN
 OTHER_RULES = replace(
     DEFAULT_POLICY,
     standard_delivery_days=(1, 2),

@@ -76,3 +76,20 @@ def buttons(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
 
 def slots_set(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+
+
+ORDER_FORM = "order_request_form"
+# the order form as the domain declares it (bot/domain/orders.yml), for actions that read it
+ORDER_FORM_DOMAIN: dict[str, Any] = {
+    "forms": {
+        ORDER_FORM: {
+            "required_slots": [
+                "order_number",
+                "order_email",
+                "cancel_confirmed",
+                "return_sku",
+                "return_reason",
+            ]
+        }
+    }
+}
