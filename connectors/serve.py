@@ -10,8 +10,10 @@ so nothing Rasa starts inherits it, and hands everything to Rasa's own command l
 point (``rasa.__main__.main``), so logging, telemetry and start-up are exactly those of
 ``rasa run``. Changing ``sys.argv`` inside the process does not change what ``ps`` shows.
 
-It also installs the action response check speed-up (``connectors.action_response_check``),
-which fails open: Rasa starts with its own check if the speed-up does not fit.
+It also installs the action response check speed-up (``connectors.action_response_check``)
+and puts an SQLite tracker database in WAL mode (``connectors.tracker_db``: a turn's commit
+no longer creates and syncs a rollback journal). Both fail open: Rasa starts with its own
+check, and with the database as it was, if they do not fit.
 """
 
 from __future__ import annotations
@@ -59,13 +61,14 @@ def rasa_argv(args: Sequence[str], token: str) -> list[str]:
 
 
 def prepare(args: Sequence[str], env: MutableMapping[str, str]) -> list[str]:
-    """Read and remove the token, install the speed-up; the argv for Rasa's main()."""
+    """Read and remove the token, install the speed-ups; the argv for Rasa's main()."""
     token = read_token(env)
     env.pop(TOKEN_VARIABLE, None)
     env.pop(TOKEN_FILE_VARIABLE, None)
-    from connectors import action_response_check
+    from connectors import action_response_check, tracker_db
 
     action_response_check.install()  # never raises; logs when it leaves Rasa alone
+    tracker_db.prepare(args, env)  # never raises; logs when it leaves the database alone
     return rasa_argv(args, token)
 
 

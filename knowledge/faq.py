@@ -27,6 +27,7 @@ from knowledge.errors import IndexNotBuilt
 from knowledge.faq_data import load_faq
 from knowledge.faq_fit import FitCheck
 from knowledge.faq_query import core_question
+from knowledge.faq_spelling import FaqSpelling
 from knowledge.lexical import LexicalIndex
 from knowledge.manifest import Manifest, fingerprint
 from knowledge.store import add_batched, existing_collection, fresh_collection
@@ -131,11 +132,26 @@ class FaqCandidate:
     similarity: float
 
 
-def confidence_of(similarity: float, lexical: float) -> float:
+@dataclass(frozen=True)
+class Calibration:
+    """Blended scores at confidence 0 and 1. They depend on the embedding model: another
+    model's cosines live in another range (multilingual-e5's unrelated pairs sit near 0.75,
+    MiniLM's near 0.1), so a model other than the default needs its own."""
+
+    floor: float = CONFIDENCE_FLOOR
+    ceiling: float = CONFIDENCE_CEILING
+
+
+MINILM_CALIBRATION = Calibration()
+
+
+def confidence_of(
+    similarity: float, lexical: float, calibration: Calibration = MINILM_CALIBRATION
+) -> float:
     """Map the best phrasing similarity and the BM25 score to a 0..1 confidence."""
     lexical_part = lexical / (lexical + LEXICAL_SATURATION) if lexical > 0 else 0.0
     blended = VECTOR_WEIGHT * similarity + LEXICAL_WEIGHT * lexical_part
-    scaled = (blended - CONFIDENCE_FLOOR) / (CONFIDENCE_CEILING - CONFIDENCE_FLOOR)
+    scaled = (blended - calibration.floor) / (calibration.ceiling - calibration.floor)
     return float(min(1.0, max(0.0, scaled)))
 
 
@@ -149,8 +165,13 @@ class FaqIndex:
         embedder: Embedder,
         threshold: float,
         fit: FitCheck | None = None,
+        calibration: Calibration = MINILM_CALIBRATION,
     ) -> None:
         self.entries = entries
+        self.calibration = calibration
+        self.spelling = FaqSpelling(
+            text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)
+        )
         self._collection = collection
         self._lexical = lexical
         self._embedder = embedder
@@ -168,6 +189,7 @@ class FaqIndex:
         faq_path: Path,
         threshold: float,
         fit: FitCheck | None = None,
+        calibration: Calibration = MINILM_CALIBRATION,
     ) -> FaqIndex:
         """Open the FAQ index, rebuilding it first if the FAQ file changed (it is small)."""
         build_faq_index(client=client, folder=folder, embedder=embedder, faq_path=faq_path)
@@ -181,19 +203,21 @@ class FaqIndex:
             embedder=embedder,
             threshold=threshold,
             fit=fit,
+            calibration=calibration,
         )
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
         """The ``k`` best entries for ``question``, best first, with 0..1 confidences.
 
         The message is first reduced to its question (``knowledge.faq_query``: no
-        greeting, no thanks). Only the best entry can be ``confident``, and only when it
-        passes the fit check (``knowledge.faq_fit``): its confidence alone says it
-        resembles the question, not that it answers it.
+        greeting, no thanks) and its typos corrected towards the FAQ's own words. Only the
+        best entry can be ``confident``, and only when it passes the fit check
+        (``knowledge.faq_fit``): its confidence alone says it resembles the question, not
+        that it answers it.
         """
         if not question.strip() or k < 1:
             return FaqResults(question=question, answers=())
-        text = core_question(question)
+        text = self.spelling.correct(core_question(question))
         ranked = [c for c in self.rank(text) if c.confidence > 0.0][:k]
         # an entry with no resemblance at all is not an answer
         answers = []
@@ -218,7 +242,12 @@ class FaqIndex:
         return FaqResults(question=question, answers=tuple(answers))
 
     def rank(self, text: str) -> list[FaqCandidate]:
-        """Every entry that resembles ``text`` at all, by retrieval confidence, best first."""
+        """Every entry that resembles ``text`` at all, by retrieval confidence, best first.
+
+        Words the FAQ never uses that are one typo away from one it does are read as that
+        word first (``knowledge.faq_spelling``).
+        """
+        text = self.spelling.correct(text)
         vector = self._embedder.encode_query(text)
         found = self._collection.query(
             query_embeddings=vector[np.newaxis, :],
@@ -237,7 +266,7 @@ class FaqIndex:
         for row in np.flatnonzero(lexical > 0).tolist():
             best_similarity.setdefault(row, 0.0)  # lexical-only candidates still count
         candidates = [
-            FaqCandidate(row, confidence_of(sim, float(lexical[row])), sim)
+            FaqCandidate(row, confidence_of(sim, float(lexical[row]), self.calibration), sim)
             for row, sim in best_similarity.items()
         ]
         candidates.sort(key=lambda c: (-c.confidence, c.row))

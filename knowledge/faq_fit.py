@@ -31,16 +31,20 @@ from knowledge.api import FaqEntry
 
 # Tuned with ``bench/faq_eval.py --tune`` on the tuning half of bench/heldout/faq.yml.
 MIN_SIMILARITY = 0.30
-MIN_MARGIN = 0.075
+MIN_MARGIN = 0.05
 
+# English, and the French of a French shop's shoppers ("frais de port", "c'est gratuit ?",
+# "combien ça coûte" but not "combien de temps").
 _COST_RE = re.compile(
     r"\b(fees?|charges?|charged|charging|costs?|costing|expensive|free|pay(?:s|ing)? for"
-    r"|how much)\b"
+    r"|how much|frais|co[uû]te?s?|co[uû]tent|gratuite?s?|payante?s?|combien(?! de (?:temps|jours)))"
+    r"(?!\w)"
 )
 
 _DURATION_RE = re.compile(
     r"\b(how long|how many (?:days|weeks|hours)|how soon|how quick(?:ly)?|how fast"
-    r"|until when|when will|when do|when does|delays?|expire|valid)\b"
+    r"|until when|when will|when do|when does|delays?|expire|valid"
+    r"|combien de (?:temps|jours)|quand(?! m[eê]me)|d[ée]lais?|jusqu'[àa] quand)(?!\w)"
 )
 
 
@@ -51,7 +55,8 @@ def asks_about_duration(text: str) -> bool:
 
 _DURATION_EVIDENCE_RE = re.compile(
     r"\b(when|how long|how many|how soon|how quick(?:ly)?|how fast|until|days?|hours?"
-    r"|tomorrow|next day|quickly|expire|valid|delays?)\b"
+    r"|tomorrow|next day|quickly|expire|valid|delays?"
+    r"|quand|combien de temps|jours?|d[ée]lais?|demain|jusqu'[àa])(?!\w)"
 )
 
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 
 _OPENING_RE = re.compile(
-    r"^\s*(?:(?:(?:hey|hi|hello|hiya|heya|yo|bonjour|salut|good (?:morning|afternoon|evening))"
+    r"^\s*(?:(?:(?:hey|hi|hello|hiya|heya|yo|bonjour|bonsoir|salut|coucou"
+    r"|good (?:morning|afternoon|evening))"
     r"(?: (?:there|guys|all|team|folks|everyone))?|ok|okay|um+|uh+|please|pls|plz)"
     r"(?=[\s,.!:;-]|$)[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
 _CLOSING_RE = re.compile(
-    r"[\s,.!:;-]*\b(?:thanks?(?: you)?|thx|ty|please|pls|plz|cheers)[\s.!]*$", re.IGNORECASE
+    r"[\s,.!:;-]*\b(?:thanks?(?: you)?|thx|ty|please|pls|plz|cheers|merci(?: beaucoup)?"
+    r"|svp|stp|s'il (?:vous|te) pla[iî]t)[\s.!]*$",
+    re.IGNORECASE,
 )
 _REPEATED_MARK_RE = re.compile(r"([?!.])\1+")
 # Contractions typed without the apostrophe; only words that are not English words as they

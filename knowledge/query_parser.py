@@ -64,6 +64,11 @@ _UNIT_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 # Filler words dropped from the free text (beyond the general stop words).
 _FILLER = STOPWORDS | frozenset(
     [
+        # text-speak: "do u have any ..."
+        "u",
+        "ur",
+        "pls",
+        "plz",
         "im",
         "am",
         "dont",

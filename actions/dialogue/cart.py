@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -37,13 +37,22 @@ def cart_key(tracker: Tracker) -> str:
     return tracker.sender_id
 
 
+# "add the second one in M and check out" (Rasa multi-intent): a question about the size
+# keeps the whole request on its buttons, so the checkout still follows the answer.
+ADD_AND_CHECKOUT = "add_to_cart+checkout"
+
+
+def _button_intent(tracker: Tracker) -> str:
+    return ADD_AND_CHECKOUT if said.intent(tracker) == ADD_AND_CHECKOUT else "add_to_cart"
+
+
 def _choice_buttons(
-    product: Product, slot: str, options: tuple[str, ...], known: dict[str, str | int]
+    intent: str, slot: str, options: tuple[str, ...], known: dict[str, str | int]
 ) -> list[dict[str, str]]:
     buttons = []
     for option in options[:12]:
         entities = {**known, slot: option}
-        buttons.append({"title": option, "payload": f"/add_to_cart{json.dumps(entities)}"})
+        buttons.append({"title": option, "payload": f"/{intent}{json.dumps(entities)}"})
     return buttons
 
 
@@ -143,9 +152,19 @@ class ActionAddToCart(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        events, added = await self._add(dispatcher, tracker)
+        if not added and said.intent(tracker) == ADD_AND_CHECKOUT:
+            # the add needs an answer first: no checkout yet (the buttons carry it on)
+            events.append(FollowupAction("action_listen"))
+        return events
+
+    async def _add(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Add the product meant; the events, and whether it went into the cart."""
         product = await product_in_focus_or_ask(tracker, dispatcher)
         if product is None:
-            return []
+            return [], False
         quantity = said.parse_quantity(said.entity(tracker, "quantity")) or 1
         size = _choice(tracker, "size", product.sizes)
         colour = _choice(tracker, "colour", product.colours)
@@ -161,26 +180,27 @@ class ActionAddToCart(ShopAction):
             known["size"] = size
         if chosen:
             known[OPTION_ENTITY] = _encode_options(chosen)
-        focus = [SlotSet("product_in_focus", product.id)]
+        focus: list[dict[str, Any]] = [SlotSet("product_in_focus", product.id)]
+        intent = _button_intent(tracker)
         if product.sizes and size is None:
             dispatcher.utter_message(
                 text=f"Which size of the {product.title}?",
-                buttons=_choice_buttons(product, "size", product.sizes, known),
+                buttons=_choice_buttons(intent, "size", product.sizes, known),
             )
-            return focus
+            return focus, False
         if product.colours and colour is None:
             dispatcher.utter_message(
                 text=f"Which colour of the {product.title}?",
-                buttons=_choice_buttons(product, "colour", product.colours, known),
+                buttons=_choice_buttons(intent, "colour", product.colours, known),
             )
-            return focus
+            return focus, False
         undecided = _undecided_option(product, size, colour, chosen)
         if undecided is not None:
             name, values = undecided
             buttons = [
                 {
                     "title": value,
-                    "payload": "/add_to_cart"
+                    "payload": f"/{intent}"
                     + json.dumps(
                         {**known, OPTION_ENTITY: _encode_options({**chosen, name: value})}
                     ),
@@ -191,7 +211,7 @@ class ActionAddToCart(ShopAction):
                 text=f"Which {name.casefold()} for the {product.title}: {', '.join(values)}?",
                 buttons=buttons,
             )
-            return focus
+            return focus, False
         shop = services.current().shop
         cart = await call(
             shop.add_to_cart,
@@ -212,7 +232,7 @@ class ActionAddToCart(ShopAction):
             f"({cart.item_count} item{'s' if cart.item_count != 1 else ''}).",
             buttons=CART_BUTTONS,
         )
-        return focus
+        return focus, True
 
 
 def say_cart(dispatcher: CollectingDispatcher, cart: Cart) -> None:

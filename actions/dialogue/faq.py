@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,8 +12,21 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
+from knowledge.api import FaqEntry
 
 UNSURE = "I'm not sure I know the answer to that. Would you like me to ask a person from our team?"
+PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
+# An answer that sends the shopper to a person ("ask me to talk to a person": a payment
+# taken twice, a problem only the team can check) comes with the button that does it.
+_OFFERS_PERSON_RE = re.compile(r"\btalk to a person\b", re.IGNORECASE)
+
+
+def utter_answer(dispatcher: CollectingDispatcher, entry: FaqEntry) -> None:
+    """Say a confident FAQ answer, with the person button when the answer offers one."""
+    if _OFFERS_PERSON_RE.search(entry.answer):
+        dispatcher.utter_message(text=entry.answer, buttons=[dict(PERSON_BUTTON)])
+    else:
+        dispatcher.utter_message(text=entry.answer)
 
 
 class ActionAnswerFaq(ShopAction):
@@ -31,9 +45,9 @@ class ActionAnswerFaq(ShopAction):
         results = await call(services.current().knowledge.faq.ask, question)
         best = results.best
         if best is not None and best.confident:
-            dispatcher.utter_message(text=best.entry.answer)
+            utter_answer(dispatcher, best.entry)
             return []
-        buttons = [{"title": "Talk to a person", "payload": "/human_handoff"}]
+        buttons = [dict(PERSON_BUTTON)]
         if best is not None:
             buttons.insert(0, {"title": best.entry.question, "payload": best.entry.question})
         dispatcher.utter_message(text=UNSURE, buttons=buttons)

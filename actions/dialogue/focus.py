@@ -1,46 +1,31 @@
-"""Which product the shopper means: an ordinal into the shown results, a name, or the
-product already in focus."""
+"""Which product the shopper means: one of the shown results (by ordinal, price, colour,
+brand or name, see ``references.pick``), or the product already in focus ("it")."""
 
 from __future__ import annotations
-
-import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dialogue import services
+from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
+from actions.dialogue.references import best_title_match
 from shop.api import Product
 from shop.errors import ProductNotFound
+
+__all__ = [
+    "ASK_WHICH",
+    "best_title_match",
+    "chosen_from_results",
+    "product_by_id",
+    "product_in_focus",
+    "product_in_focus_or_ask",
+]
 
 ASK_WHICH = (
     "Which product do you mean? Search for something, or pick one of the results "
     '("the second one").'
 )
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-_ORDINAL_WORDS = re.compile(
-    r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b", re.IGNORECASE
-)
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
-
-
-def best_title_match(text: str, products: list[Product]) -> Product | None:
-    """The product whose title shares the most words with ``text`` (at least one)."""
-    wanted = _words(text)
-    scored = [(len(wanted & _words(f"{p.title} {p.brand}")), p) for p in products]
-    scored = [(score, p) for score, p in scored if score > 0]
-    if not scored:
-        return None
-    scored.sort(key=lambda item: -item[0])
-    if len(scored) > 1 and scored[0][0] == scored[1][0]:
-        return None
-    return scored[0][1]
 
 
 async def product_by_id(product_id: str | None) -> Product | None:
@@ -52,21 +37,40 @@ async def product_by_id(product_id: str | None) -> Product | None:
         return None
 
 
-async def chosen_from_results(tracker: Tracker) -> Product | None:
-    """The product picked from ``last_results`` by ordinal or by name, if any."""
+def what_was_said(tracker: Tracker) -> references.Said:
+    return references.Said(
+        text=said.text(tracker),
+        ordinal=said.entity(tracker, "ordinal"),
+        colour=said.entity(tracker, "colour"),
+        brand=said.entity(tracker, "brand"),
+        product_words=said.entity(tracker, "product"),
+    )
+
+
+async def shown_products(tracker: Tracker) -> list[Product]:
+    """The products of ``last_results``, in the order shown."""
     shown = said.slot_list(tracker, "last_results")
     if not shown:
-        return None
-    ordinal = said.entity(tracker, "ordinal")
-    if ordinal is None:
-        match = _ORDINAL_WORDS.search(said.text(tracker))
-        ordinal = match.group(1) if match else None
-    index = said.parse_ordinal(ordinal, len(shown))
-    if index is not None:
-        return await product_by_id(shown[index])
-    name = said.entity(tracker, "product") or said.text(tracker)
+        return []
     products = await call(services.current().shop.get_products, shown)
-    return best_title_match(name, products)
+    by_id = {p.id: p for p in products}
+    return [by_id[i] for i in shown if i in by_id]
+
+
+async def chosen_from_results(tracker: Tracker) -> Product | None:
+    """The product picked from ``last_results`` by this message, if it picks exactly one.
+
+    "it" / "that one" with a product in focus picks nothing here: it means the focus.
+    """
+    message = what_was_said(tracker)
+    ordinal = message.ordinal or references.ordinal_in(message.text)
+    focus = said.slot_str(tracker, "product_in_focus")
+    if focus and references.points_at_focus(message.text) and not ordinal:
+        return None
+    shown = await shown_products(tracker)
+    if not shown:
+        return None
+    return references.pick(message, shown, ordinal_index=said.parse_ordinal(ordinal, len(shown)))
 
 
 async def product_in_focus(tracker: Tracker) -> Product | None:

@@ -6,18 +6,17 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import services
+from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from actions.dialogue.focus import (
     ASK_WHICH,
     best_title_match,
     product_in_focus,
-    product_in_focus_or_ask,
 )
 from actions.dialogue.formatting import listing, money, product_details, variant_phrase
 from actions.dialogue.search_state import SearchState
@@ -92,6 +91,21 @@ def answer(product: Product, aspect: str | None, currency: str) -> str:
     )
 
 
+def present_product(dispatcher: CollectingDispatcher, product: Product) -> list[dict[str, Any]]:
+    """Show one product's details and put it in focus ("it" means it from now on)."""
+    currency = services.current().shop.currency
+    dispatcher.utter_message(
+        text=product_details(product, currency),
+        buttons=[
+            {"title": "Add to cart", "payload": "/add_to_cart"},
+            {"title": "In stock in a store?", "payload": "/check_availability"},
+            {"title": "Back to results", "payload": "/show_more"},
+        ],
+        image=product.image_url,
+    )
+    return [SlotSet("product_in_focus", product.id)]
+
+
 class ActionSelectProduct(ShopAction):
     def name(self) -> str:
         return "action_select_product"
@@ -119,17 +133,21 @@ class ActionSelectProduct(ShopAction):
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
             return []
-        currency = services.current().shop.currency
-        dispatcher.utter_message(
-            text=product_details(product, currency),
-            buttons=[
-                {"title": "Add to cart", "payload": "/add_to_cart"},
-                {"title": "In stock in a store?", "payload": "/check_availability"},
-                {"title": "Back to results", "payload": "/show_more"},
-            ],
-            image=product.image_url,
-        )
-        return [SlotSet("product_in_focus", product.id)]
+        return present_product(dispatcher, product)
+
+
+def refine_instead(tracker: Tracker) -> list[dict[str, Any]]:
+    """ "do you have it in green" after a list with nothing in focus means the list in
+    green: hand over to the refinement (no events when the message is not that)."""
+    asked = said.entity(tracker, "colour") or said.entity(tracker, "size")
+    if asked and SearchState.from_slot(tracker.get_slot("search_state")).active:
+        return [FollowupAction("action_refine_search")]
+    return []
+
+
+def ask_which(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    dispatcher.utter_message(text=ASK_WHICH)
+    return []
 
 
 class ActionAnswerProductQuestion(ShopAction):
@@ -139,20 +157,37 @@ class ActionAnswerProductQuestion(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus_or_ask(tracker, dispatcher)
+        product = await product_in_focus(tracker)
+        colour = said.entity(tracker, "colour")
+        size = said.entity(tracker, "size")
         if product is None:
-            return []
-        currency = services.current().shop.currency
-        dispatcher.utter_message(text=answer(product, _aspect(tracker, product), currency))
+            return refine_instead(tracker) or ask_which(dispatcher)
+        text = said.text(tracker)
+        if colour and references.asks_for_value(text, colour):
+            dispatcher.utter_message(text=references.colour_answer(product, colour))
+        elif size and references.asks_for_value(text, size):
+            dispatcher.utter_message(text=references.size_answer(product, size))
+        else:
+            currency = services.current().shop.currency
+            dispatcher.utter_message(text=answer(product, _aspect(tracker, product), currency))
         return [SlotSet("product_in_focus", product.id)]
 
 
 def _choice(tracker: Tracker, name: str, offered: tuple[str, ...]) -> str | None:
-    """A size or colour said now or used as a search filter, if the product has it."""
+    """A size or colour said now (an entity, or one of the product's sizes written in the
+    message: "add it in M") or used as a search filter, if the product has it."""
     by_lower = {value.lower(): value for value in offered}
     said_now = said.entity(tracker, name)
     if said_now and said_now.lower() in by_lower:
         return by_lower[said_now.lower()]
+    if name == "size":
+        written = references.size_in(said.text(tracker), offered)
+        if written is not None:
+            return written
+    else:
+        written = references.colour_in(said.text(tracker), offered)
+        if written is not None:
+            return written
     filters = SearchState.from_slot(tracker.get_slot("search_state")).filters
     remembered = filters.size if name == "size" else filters.colour
     if remembered and remembered.lower() in by_lower:
@@ -198,9 +233,9 @@ class ActionCheckAvailability(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus_or_ask(tracker, dispatcher)
+        product = await product_in_focus(tracker)
         if product is None:
-            return []
+            return refine_instead(tracker) or ask_which(dispatcher)
         shop = services.current().shop
         known = await call(shop.locations)  # read once, matched against each phrasing
         location = None

@@ -16,10 +16,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import services
+from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, price
+from actions.dialogue.focus import product_by_id, shown_products
 from actions.dialogue.formatting import filters_phrase, hit_line
+from actions.dialogue.product_info import present_product
 from actions.dialogue.search_state import PAGE_SIZE, SearchState, entity_filters
 from knowledge.api import ParsedQuery, SearchFilters, SearchResults
 
@@ -45,6 +47,10 @@ _FILLER = {
     "a",
     "with",
     "and",
+    "youve",
+    "ive",
+    "got",
+    "u",
 }
 
 
@@ -123,9 +129,12 @@ def show_results(
         buttons.append({"title": "Show more", "payload": "/show_more"})
     buttons.append({"title": "Cheaper ones", "payload": "/search_cheaper"})
     dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+    # a single result is what "it" means next; several leave nothing in focus
+    single = results.hits[0].product_id if results.total == 1 and results.hits else None
     return [
         SlotSet("search_state", state.to_slot()),
         SlotSet("last_results", [hit.product_id for hit in results.hits]),
+        SlotSet("product_in_focus", single),
     ]
 
 
@@ -193,6 +202,26 @@ def say_nothing_found(
         )
 
 
+async def new_search(dispatcher: CollectingDispatcher, state: SearchState) -> list[dict[str, Any]]:
+    """Run a search from scratch and show its first page (or say why there is none)."""
+    results = await run_search(state)
+    if results.no_match:
+        say_no_match(dispatcher, state, results.nearest_category)
+        return [
+            SlotSet("search_state", None),
+            SlotSet("last_results", []),
+            SlotSet("product_in_focus", None),
+        ]
+    if not results.hits:
+        say_nothing_found(dispatcher, state, refining=False)
+        return [
+            SlotSet("search_state", state.to_slot()),
+            SlotSet("last_results", []),
+            SlotSet("product_in_focus", None),
+        ]
+    return show_results(dispatcher, state, results)
+
+
 class ActionSearchProducts(ShopAction):
     def name(self) -> str:
         return "action_search_products"
@@ -202,20 +231,88 @@ class ActionSearchProducts(ShopAction):
     ) -> list[dict[str, Any]]:
         parsed, filters = await understand(tracker)
         query = meaningful(parsed.text) or (said.entity(tracker, "product") or "")
+        previous = SearchState.from_slot(tracker.get_slot("search_state"))
+        if not query and (previous.active or said.slot_str(tracker, "product_in_focus")):
+            # "do you have it in green": no new product words, so the current search or
+            # the product in focus in green
+            return await refine(dispatcher, tracker)
         if not query and filters == SearchFilters():
             dispatcher.utter_message(response="utter_ask_what_product")
             return []
+        if parsed.prefers_cheap:
+            # sorted by price, relevance no longer keeps other kinds of products out
+            filters = await with_named_category(filters, query)
         state = SearchState(
             query=query, filters=filters, sort="price_asc" if parsed.prefers_cheap else "relevance"
         )
-        results = await run_search(state)
-        if results.no_match:
-            say_no_match(dispatcher, state, results.nearest_category)
-            return [SlotSet("search_state", None), SlotSet("last_results", [])]
-        if not results.hits:
-            say_nothing_found(dispatcher, state, refining=False)
-            return [SlotSet("search_state", state.to_slot()), SlotSet("last_results", [])]
-        return show_results(dispatcher, state, results)
+        return await new_search(dispatcher, state)
+
+
+async def with_named_category(filters: SearchFilters, words: str) -> SearchFilters:
+    """``filters`` with the category the words name when they name exactly one and no
+    category is set: a price-sorted search ("the cheapest headphones") would otherwise
+    list the cheapest of everything that resembles the words (earbuds before headphones)."""
+    if filters.category or filters.subcategory:
+        return filters
+    nodes = await call(services.current().shop.category_tree)
+    named = references.category_named(words, [n.name for n in nodes])
+    return filters if named is None else replace(filters, category=named.casefold())
+
+
+async def answer_about_focus(
+    dispatcher: CollectingDispatcher, tracker: Tracker, filters: SearchFilters
+) -> list[dict[str, Any]] | None:
+    """ "same in blue" / "do you have it in green" with one product in focus: whether that
+    product comes in that colour (or size). None when the message is not about it."""
+    focus = said.slot_str(tracker, "product_in_focus")
+    text = said.text(tracker)
+    if focus is None or references.means_several(text) or said.entity(tracker, "product"):
+        return None
+    if filters.colour is None and filters.size is None:
+        return None
+    product = await product_by_id(focus)
+    if product is None:
+        return None
+    answers = []
+    if filters.colour is not None:
+        answers.append(references.colour_answer(product, filters.colour))
+    if filters.size is not None:
+        answers.append(references.size_answer(product, filters.size))
+    dispatcher.utter_message(
+        text=" ".join(answers),
+        buttons=[{"title": "Add to cart", "payload": "/add_to_cart"}],
+    )
+    return [SlotSet("product_in_focus", product.id)]
+
+
+async def refine(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """The current search narrowed by this message's filters ("any in blue?"), or, with a
+    product in focus and no other products meant, whether that product has them."""
+    previous = SearchState.from_slot(tracker.get_slot("search_state"))
+    parsed, filters = await understand(tracker)
+    about_focus = await answer_about_focus(dispatcher, tracker, filters)
+    if about_focus is not None:
+        return about_focus
+    product_words = said.entity(tracker, "product")
+    if not previous.active:
+        # nothing to refine yet: treat it as a new search
+        query = meaningful(parsed.text) or (product_words or "")
+        state = SearchState(query=query, filters=filters)
+    else:
+        state = previous.refined(filters, query=product_words)
+    if state == previous or not state.active:
+        dispatcher.utter_message(
+            text="How should I narrow it down? A colour, a size, a brand or a price?"
+        )
+        return []
+    results = await run_search(state)
+    if results.no_match:
+        say_no_match(dispatcher, state, results.nearest_category)
+        return []
+    if not results.hits:
+        say_nothing_found(dispatcher, state, refining=previous.active)
+        return []
+    return show_results(dispatcher, state, results)
 
 
 class ActionRefineSearch(ShopAction):
@@ -225,28 +322,19 @@ class ActionRefineSearch(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        previous = SearchState.from_slot(tracker.get_slot("search_state"))
-        parsed, filters = await understand(tracker)
-        product_words = said.entity(tracker, "product")
-        if not previous.active:
-            # nothing to refine yet: treat it as a new search
-            query = meaningful(parsed.text) or (product_words or "")
-            state = SearchState(query=query, filters=filters)
-        else:
-            state = previous.refined(filters, query=product_words)
-        if state == previous or not state.active:
-            dispatcher.utter_message(
-                text="How should I narrow it down? A colour, a size, a brand or a price?"
-            )
-            return []
-        results = await run_search(state)
-        if results.no_match:
-            say_no_match(dispatcher, state, results.nearest_category)
-            return []
-        if not results.hits:
-            say_nothing_found(dispatcher, state, refining=previous.active)
-            return []
-        return show_results(dispatcher, state, results)
+        return await refine(dispatcher, tracker)
+
+
+async def names_products(tracker: Tracker, parsed: ParsedQuery) -> bool:
+    """The message names what to look for ("the cheapest headphones"), not just a price."""
+    found, boosts = parsed.filters, parsed.boosts
+    if said.entity(tracker, "product") or found.category or found.subcategory or found.brand:
+        return True
+    if boosts.category or boosts.subcategory:
+        return True
+    # "headphones" when the catalog says "wireless headphones": a word of a category name
+    nodes = await call(services.current().shop.category_tree)
+    return references.names_catalog_words(meaningful(parsed.text), [n.name for n in nodes])
 
 
 class ActionSearchCheaper(ShopAction):
@@ -257,15 +345,27 @@ class ActionSearchCheaper(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         previous = SearchState.from_slot(tracker.get_slot("search_state"))
-        shown = said.slot_list(tracker, "last_results")
-        if not previous.active or not shown:
+        parsed, filters = await understand(tracker)
+        named = meaningful(parsed.text) or (said.entity(tracker, "product") or "")
+        if await names_products(tracker, parsed) and not (
+            previous.active and named == previous.query
+        ):
+            # "what are the cheapest headphones you've got": a new search, cheapest first
+            filters = await with_named_category(filters, named)
+            return await new_search(
+                dispatcher, SearchState(query=named, filters=filters, sort="price_asc")
+            )
+        products = await shown_products(tracker)
+        text = said.text(tracker)
+        if products and (references.wants_cheapest_one(text) or references.wants_dearest_one(text)):
+            # "the cheapest one": that one of the results shown
+            chosen = references.pick(references.Said(text=text), products, ordinal_index=None)
+            if chosen is not None:
+                return present_product(dispatcher, chosen)
+        if not previous.active or not products:
             dispatcher.utter_message(
                 text="Cheaper than what? Tell me what you're looking for first."
             )
-            return []
-        products = await call(services.current().shop.get_products, shown)
-        if not products:
-            dispatcher.utter_message(text="Let's start again: what are you looking for?")
             return []
         cheapest = min(p.price_from_cents for p in products)
         state = previous.cheaper_than(cheapest)

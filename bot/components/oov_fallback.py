@@ -4,25 +4,38 @@ DIET always picks some intent, and keyboard mashing ("asdkjh qwpoeiru") can scor
 enough to pass the FallbackClassifier. This component runs after it (config.yml)::
 
     - name: bot.components.oov_fallback.OutOfVocabularyFallback
-      threshold: 0.5          # below this share of known words -> nlu_fallback
+      threshold: 0.5          # below this share of words that count -> nlu_fallback
       min_word_length: 3      # shorter words ("hi", "ok", "42") are not judged
-      typo_min_length: 5      # words this long may be one edit away from a known word
+      typo_min_length: 5      # words this long may be one edit away from a training word
+      embedding_vocabulary: null   # tokenizer.json whose whole words count as known;
+                                   # null = the committed all-MiniLM-L6-v2 tokenizer, false = none
+      min_letter_log_prob: -3.6    # an unknown word below this is mashing (letter pairs)
+      max_consonant_run: 4         # an unknown word with a longer run is mashing
+      keyboard_row_length: 5       # an unknown word this long on one keyboard row is mashing
+      mashing_min_length: 4        # unknown words shorter than this always count against
       trusted_extractors: [RegexEntityExtractor]
 
 Training collects the words of the NLU examples, lookup tables and synonyms and persists
-them. At inference a message whose judged words are mostly unknown, and which has no entity
-from a trusted (rule-based) extractor such as an e-mail or an order number, gets the intent
-``nlu_fallback`` exactly as FallbackClassifier sets it: on top of the kept ranking, so the
-two-stage fallback can offer the intent DIET ranked first. Inside forms the rules still offer
-``nlu_fallback`` to the form, so free-text answers (names, addresses) keep filling slots.
+them. At load the embedding model's ~21,700 whole words are added (read from the tokenizer
+file, not persisted): "registration", "fee" or "complaint" are words even when no example
+used them. An unknown word ("Nordpeak", "registraton") still counts for the message when it
+passes the mashing test (``bot.components.mashing``: letter-pair plausibility learnt from
+those same words, consonant runs, keyboard rows). At inference a message whose judged words
+mostly do not count, and which has no entity from a trusted (rule-based) extractor such as
+an e-mail or an order number, gets the intent ``nlu_fallback`` exactly as FallbackClassifier
+sets it: on top of the kept ranking, so the two-stage fallback can offer the intent DIET
+ranked first. Inside forms the rules still offer ``nlu_fallback`` to the form, so free-text
+answers (names, addresses) keep filling slots.
 
-Python 3.10, imports only rasa and the standard library (it runs inside the Rasa server).
+Python 3.10, imports only rasa, the standard library and the pure ``bot.components`` modules
+(it runs inside the Rasa server).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,6 +44,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
     ENTITIES,
     EXTRACTOR,
@@ -43,7 +57,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.vocabulary import Vocabulary, assess
+from bot.components.gibberish import GibberishTest, build_gibberish_test
+from bot.components.mashing import MashingRules
+from bot.components.wordpiece import DEFAULT_TOKENIZER_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +108,30 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
             "threshold": 0.5,
             "min_word_length": 3,
             "typo_min_length": 5,
+            "embedding_vocabulary": None,
+            "min_letter_log_prob": MashingRules.min_letter_log_prob,
+            "max_consonant_run": MashingRules.max_consonant_run,
+            "keyboard_row_length": MashingRules.keyboard_row_length,
+            "mashing_min_length": MashingRules.min_length,
             "trusted_extractors": ["RegexEntityExtractor"],
         }
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        for key in (
+            "min_word_length",
+            "typo_min_length",
+            "max_consonant_run",
+            "keyboard_row_length",
+            "mashing_min_length",
+        ):
+            _require_whole_number(config, key)
+        for key in ("threshold", "min_letter_log_prob"):
+            value = config.get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise InvalidConfigException(
+                    f"OutOfVocabularyFallback: '{key}' must be a number, not {value!r}"
+                )
 
     def __init__(
         self,
@@ -105,7 +143,10 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._vocabulary = Vocabulary(known_words, typo_min_length=int(config["typo_min_length"]))
+        self.validate_config(config)
+        self._training_words = sorted(set(known_words))
+        # built only once there are training words: without them the rule is off anyway
+        self._test = _gibberish_test(config, self._training_words) if known_words else None
 
     @classmethod
     def create(
@@ -118,19 +159,16 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, [])
 
     def train(self, training_data: TrainingData) -> Resource:
-        self._vocabulary = Vocabulary(
-            training_texts(training_data), typo_min_length=int(self._config["typo_min_length"])
-        )
+        self._test = _gibberish_test(self._config, training_texts(training_data))
+        self._training_words = self._test.vocabulary.sorted_words()
         self.persist()
-        logger.debug("OutOfVocabularyFallback learnt %d words", len(self._vocabulary))
+        logger.debug("OutOfVocabularyFallback learnt %d words", len(self._training_words))
         return self._resource
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
             path = directory / VOCABULARY_FILE
-            path.write_text(
-                json.dumps({"words": self._vocabulary.sorted_words()}), encoding="utf-8"
-            )
+            path.write_text(json.dumps({"words": self._training_words}), encoding="utf-8")
 
     @classmethod
     def load(
@@ -169,25 +207,22 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         return messages
 
     def _should_fallback(self, message: Message) -> bool:
-        if len(self._vocabulary) == 0:
-            return False
+        if self._test is None:
+            return False  # untrained (e.g. `rasa train core`): DIET and its fallback decide
         intent = message.get(INTENT) or {}
         if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
             return False  # the FallbackClassifier already decided
         trusted = set(self._config["trusted_extractors"])
         if any(entity.get(EXTRACTOR) in trusted for entity in message.get(ENTITIES) or []):
             return False  # an e-mail or an order number: the message means something
-        assessment = assess(
-            message.get(TEXT) or "",
-            self._vocabulary,
-            min_word_length=int(self._config["min_word_length"]),
-        )
-        if not assessment.judged or assessment.known_share >= self._config["threshold"]:
+        assessment = self._test.assess(message.get(TEXT) or "")
+        if not assessment.judged or assessment.word_share >= self._test.threshold:
             return False
         logger.debug(
-            "OutOfVocabularyFallback: %d of %d words known (%s) in a message DIET called '%s'; "
-            "predicting '%s'",
+            "OutOfVocabularyFallback: %d known and %d word-like of %d words (%s) in a message "
+            "DIET called '%s'; predicting '%s'",
             len(assessment.known),
+            len(assessment.wordlike),
             len(assessment.judged),
             ", ".join(assessment.judged),
             intent.get(INTENT_NAME_KEY),
@@ -204,3 +239,39 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
 
 def _fallback_intent(confidence: float) -> dict[str, Any]:
     return {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
+
+
+def _require_whole_number(config: dict[str, Any], key: str) -> None:
+    value = config.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidConfigException(
+            f"OutOfVocabularyFallback: '{key}' must be a whole number >= 0, not {value!r}"
+        )
+
+
+def tokenizer_file(value: Any) -> Path | None:
+    """The configured ``embedding_vocabulary``: null = the committed MiniLM tokenizer,
+    false or "" = no embedding words, else a path relative to the working directory (Rasa
+    runs from the repository root)."""
+    if value is None:
+        return DEFAULT_TOKENIZER_FILE
+    if value is False or value == "":
+        return None
+    return Path(str(value)).expanduser().resolve()
+
+
+def _gibberish_test(config: dict[str, Any], training_texts: list[str]) -> GibberishTest:
+    rules = MashingRules(
+        min_letter_log_prob=float(config["min_letter_log_prob"]),
+        max_consonant_run=int(config["max_consonant_run"]),
+        keyboard_row_length=int(config["keyboard_row_length"]),
+        min_length=int(config["mashing_min_length"]),
+    )
+    return build_gibberish_test(
+        training_texts,
+        tokenizer_file=tokenizer_file(config.get("embedding_vocabulary")),
+        rules=rules,
+        threshold=float(config["threshold"]),
+        min_word_length=int(config["min_word_length"]),
+        typo_min_length=int(config["typo_min_length"]),
+    )

@@ -2,7 +2,9 @@
 
 Pure Python (no Rasa import) so it runs and is tested on both interpreters. The Rasa
 wrapper, ``bot.components.oov_fallback``, builds a ``Vocabulary`` from the NLU training data
-and asks ``looks_like_gibberish`` about each message.
+and the embedding model's whole words (``bot.components.wordpiece``) and asks
+``looks_like_gibberish`` about each message; an unknown word that passes the mashing test
+(``bot.components.mashing``) counts for the message, not against it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from bot.components.mashing import MashingCheck
 
 # Runs of letters (any script); digits, "_", "@", "-" and punctuation split words.
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -53,14 +57,19 @@ def within_one_edit(a: str, b: str) -> bool:
 
 
 class Vocabulary:
-    """A set of known words with typo-tolerant lookup.
+    """A set of known words with typo-tolerant lookup, plus words known exactly.
 
-    A word is known if it is in the set or, when it has at least ``typo_min_length``
-    letters, within one edit (``within_one_edit``) of a known word.
+    A word is known if it is in either set or, when it has at least ``typo_min_length``
+    letters, within one edit (``within_one_edit``) of a word of ``known``. The ``exact``
+    words (the embedding model's ~21,700 whole words) get no typo tolerance: one edit from
+    so many words would excuse much mashing, and scanning them would cost every message.
     """
 
-    def __init__(self, known: Iterable[str], *, typo_min_length: int = 5) -> None:
+    def __init__(
+        self, known: Iterable[str], *, typo_min_length: int = 5, exact: Iterable[str] = ()
+    ) -> None:
         self._words = frozenset(word for text in known for word in words(text))
+        self._exact = frozenset(word for text in exact for word in words(text))
         self._typo_min_length = typo_min_length
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in self._words:
@@ -74,7 +83,7 @@ class Vocabulary:
 
     def knows(self, word: str) -> bool:
         word = normalise(word)
-        if word in self._words:
+        if word in self._words or word in self._exact:
             return True
         if len(word) < self._typo_min_length:
             return False
@@ -87,30 +96,60 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Assessment:
-    """The words of a message that were judged, and those of them the vocabulary knows."""
+    """The words of a message that were judged, those the vocabulary knows, and the unknown
+    ones that still pass as real words (the mashing test found nothing against them)."""
 
     judged: tuple[str, ...]
     known: tuple[str, ...]
+    wordlike: tuple[str, ...] = ()
 
     @property
     def known_share(self) -> float:
         """Share of judged words that are known; 1.0 when no word was judged."""
         return len(self.known) / len(self.judged) if self.judged else 1.0
 
+    @property
+    def word_share(self) -> float:
+        """Share of judged words that are known or pass as words; 1.0 when none was judged."""
+        if not self.judged:
+            return 1.0
+        return (len(self.known) + len(self.wordlike)) / len(self.judged)
 
-def assess(text: str, vocabulary: Vocabulary, *, min_word_length: int = 3) -> Assessment:
-    """Judges the alphabetic words of at least ``min_word_length`` letters."""
+
+def assess(
+    text: str,
+    vocabulary: Vocabulary,
+    *,
+    min_word_length: int = 3,
+    mashing: MashingCheck | None = None,
+) -> Assessment:
+    """Judges the alphabetic words of at least ``min_word_length`` letters.
+
+    Without a ``mashing`` check every unknown word counts against the message.
+    """
     judged = tuple(word for word in words(text) if len(word) >= min_word_length)
-    return Assessment(judged, tuple(word for word in judged if vocabulary.knows(word)))
+    known = tuple(word for word in judged if vocabulary.knows(word))
+    wordlike: tuple[str, ...] = ()
+    if mashing is not None:
+        wordlike = tuple(
+            word for word in judged if word not in known and mashing.passes_as_word(word)
+        )
+    return Assessment(judged, known, wordlike)
 
 
 def looks_like_gibberish(
-    text: str, vocabulary: Vocabulary, *, threshold: float = 0.5, min_word_length: int = 3
+    text: str,
+    vocabulary: Vocabulary,
+    *,
+    threshold: float = 0.5,
+    min_word_length: int = 3,
+    mashing: MashingCheck | None = None,
 ) -> bool:
-    """True if the message has judged words and fewer than ``threshold`` of them are known.
+    """True if the message has judged words and fewer than ``threshold`` of them are known
+    or (with a ``mashing`` check) pass as real words.
 
     Messages without any word of ``min_word_length`` letters ("hi", "10023", "ok") are never
     gibberish here: the intent classifier and the fallback classifier decide about them.
     """
-    assessment = assess(text, vocabulary, min_word_length=min_word_length)
-    return bool(assessment.judged) and assessment.known_share < threshold
+    assessment = assess(text, vocabulary, min_word_length=min_word_length, mashing=mashing)
+    return bool(assessment.judged) and assessment.word_share < threshold

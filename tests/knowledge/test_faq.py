@@ -93,8 +93,9 @@ def test_a_fee_question_gets_an_answer_that_states_the_fee(kb: KnowledgeBase) ->
 
 
 def test_two_entries_almost_tied_make_the_answer_unsure(kb: KnowledgeBase) -> None:
-    # "swap for a bigger size" is an exchange, or a change to the order: asking is better.
-    results = kb.faq.ask("can I swap for a bigger size")
+    # Swapping the order for a bigger size is an exchange (delivered) or a change to the
+    # order (not shipped yet): asking is better than guessing.
+    results = kb.faq.ask("can I swap my order for a bigger size")
     assert [(a.entry.id, a.confident) for a in results.answers[:2]] == [
         ("exchange", False),
         ("change-order", False),
@@ -114,6 +115,29 @@ def test_a_greeting_and_missing_apostrophes_do_not_hide_a_returns_question(
     best = kb.faq.ask("hey can i send stuff back if it doesnt fit??").best
     assert best is not None and best.confident
     assert best.entry.id == "how-to-return"
+
+
+def test_the_how_to_return_answer_also_answers_can_i(kb: KnowledgeBase) -> None:
+    # "can i send stuff back ...?" reaches the how-to entry: its answer must first say that
+    # the shopper can, and until when, before saying how.
+    best = kb.faq.ask("hey can i send stuff back if it doesnt fit??").best
+    assert best is not None
+    assert best.entry.answer.startswith("You can send items back within 30 days of delivery")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I have a problem with my payment",
+        "my payment isn't going through, can you help",
+        "there's something wrong with the payment for my order",
+    ],
+)
+def test_a_payment_problem_gets_the_payment_problem_answer(kb: KnowledgeBase, message: str) -> None:
+    # Issue 6: "I have a problem with my payment" -> "Did you want to see your orders?"
+    best = kb.faq.ask(message).best
+    assert best is not None and best.confident
+    assert best.entry.id == "payment-problem"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,10 @@ import yaml
 
 NLU_DIR = Path(__file__).resolve().parents[2] / "nlu_data"
 
+# "a+b": a message with two requests, done in order (Rasa multi-intents)
+MULTI_INTENTS = {"add_to_cart+checkout"}
 CONTRACT_INTENTS = {
+    *MULTI_INTENTS,
     "greet",
     "goodbye",
     "thank",
@@ -101,8 +104,14 @@ def test_every_contract_intent_has_enough_varied_examples() -> None:
     found = examples_by_intent()
 
     assert set(found) == CONTRACT_INTENTS
-    thin = {intent: len(examples) for intent, examples in found.items() if len(examples) < 30}
-    assert not thin, f"intents with fewer than 30 examples: {thin}"
+    # a multi-intent's own examples only teach the join ("... and check out"): its parts
+    # are learnt from their own intents
+    thin = {
+        intent: len(examples)
+        for intent, examples in found.items()
+        if len(examples) < (15 if intent in MULTI_INTENTS else 30)
+    }
+    assert not thin, f"intents with too few examples: {thin}"
 
 
 def test_no_example_is_given_two_intents() -> None:

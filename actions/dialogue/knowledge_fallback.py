@@ -1,0 +1,86 @@
+"""When the NLU is unsure, try what the shop knows before asking the shopper to rephrase.
+
+The rule ``intent: nlu_fallback -> action_knowledge_fallback`` (bot/data/rules.yml, outside
+forms; the forms keep their own nlu_fallback rules) runs this action. It tries, in order:
+
+1. a confident FAQ answer (``FaqIndex.ask`` with its fit check, as ``action_answer_faq``);
+2. a product search, when the message names things the catalog sells (a category, product
+   type or brand the query parser found in the catalog's vocabulary): the search adapter
+   ``action_search_products`` answers it, so results read as for any other search;
+3. else the two-stage fallback, as a follow-up action: ``action_two_stage_fallback`` is a
+   Rasa loop action, and a loop action run as a follow-up activates itself (Rasa 3.6
+   ``LoopAction.run`` adds ``ActiveLoop`` when the loop is not active yet), so the
+   "Did you want to ...?" / rephrase / give-up steps behave as before.
+
+Keyboard mashing is never searched or answered: the same gibberish test as the NLU's
+out-of-vocabulary rule (embedding-model words and the mashing test of ``bot.components``,
+without the NLU training words, which live in the Rasa model) sends it straight to step 3.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dialogue import services
+from actions.dialogue import tracker_input as said
+from actions.dialogue.base import ShopAction, call
+from actions.dialogue.faq import utter_answer
+from actions.dialogue.search import ActionSearchProducts, understand
+from bot.components.gibberish import GibberishTest, build_gibberish_test
+from knowledge.api import ParsedQuery
+
+logger = logging.getLogger(__name__)
+
+TWO_STAGE_FALLBACK = "action_two_stage_fallback"
+# facets that name a thing for sale; a colour, size, material or price alone does not
+_THING_FACETS = ("category", "subcategory", "brand")
+
+
+@cache
+def gibberish_test() -> GibberishTest:
+    """Built once per process (reading the tokenizer's ~21,700 words takes a second)."""
+    return build_gibberish_test()
+
+
+def names_catalog_things(parsed: ParsedQuery) -> bool:
+    """True if the query parser found a category, product type or brand of the catalog,
+    as a sure filter or as an uncertain boost."""
+    return any(
+        getattr(filters, facet) is not None
+        for filters in (parsed.filters, parsed.boosts)
+        for facet in _THING_FACETS
+    )
+
+
+class ActionKnowledgeFallback(ShopAction):
+    def name(self) -> str:
+        return "action_knowledge_fallback"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        message = said.text(tracker)
+        if not message or message.startswith("/"):
+            return [FollowupAction(TWO_STAGE_FALLBACK)]
+        gibberish = await call(gibberish_test)  # the first call reads the tokenizer file
+        if gibberish.is_gibberish(message):
+            logger.info("nlu_fallback on keyboard mashing: %r", gibberish.assess(message))
+            return [FollowupAction(TWO_STAGE_FALLBACK)]
+        results = await call(services.current().knowledge.faq.ask, message)
+        best = results.best
+        if best is not None and best.confident:
+            logger.info("nlu_fallback answered from FAQ entry %s", best.entry.id)
+            utter_answer(dispatcher, best.entry)
+            return []
+        parsed, _ = await understand(tracker)
+        if names_catalog_things(parsed):
+            logger.info("nlu_fallback searched as products: %r", parsed.text)
+            return await ActionSearchProducts().act(dispatcher, tracker, domain)
+        return [FollowupAction(TWO_STAGE_FALLBACK)]

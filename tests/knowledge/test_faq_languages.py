@@ -1,0 +1,101 @@
+"""FAQ questions as this French shop's shoppers write them: in French, in English with
+French words ("frais de port", "virement", "my command") and in messy English (typos).
+
+None of these messages is an entry's phrasing: each checks that the alternates written
+for the shoppers' languages (knowledge/data/faq.yml) carry to other wordings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.faq_fit import asks_about_cost, asks_about_duration
+from knowledge.faq_query import core_question
+from knowledge.faq_spelling import FaqSpelling
+
+FRENCH = {
+    "combien je paie pour la livraison ?": "shipping-cost",
+    "j'ai oublié mon mot de passe, comment faire ?": "password-reset",
+    "je peux payer par virement ?": "bank-transfer",
+    "vous livrez en combien de jours ?": "delivery-time",
+    "je veux annuler ma commande, c'est payant ?": "cancel-order",
+    "quand est-ce que je serai remboursée ?": "refund-time",
+    "le remboursement prend combien de temps": "refund-time",
+}
+FRENCH_SPEAKER_ENGLISH = {
+    "how much are the frais de livraison for a small order": "shipping-cost",
+    "do u deliver to belgium": "shipping-countries",
+    "Salut, vous acceptez paypal ? merci": "paypal",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"), sorted({**FRENCH, **FRENCH_SPEAKER_ENGLISH}.items())
+)
+def test_french_and_french_speaker_english_questions_are_answered(
+    kb: KnowledgeBase, question: str, entry_id: str
+) -> None:
+    best = kb.faq.ask(question).best
+    assert best is not None and best.confident
+    assert best.entry.id == entry_id
+
+
+def test_a_french_cost_question_the_entry_does_not_price_is_unsure(kb: KnowledgeBase) -> None:
+    # The address entry is the topic, but it states no charge: "combien ça coûte" must not
+    # be answered by it as if the shopper had asked how to change the address.
+    best = kb.faq.ask("combien ça coûte de changer l'adresse de livraison ?").best
+    assert best is not None and best.entry.id == "change-address"
+    assert not best.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "cost", "duration"),
+    [
+        ("frais de port ?", True, False),
+        ("c'est gratuit le retour ?", True, False),
+        ("combien ça coûte", True, False),
+        ("combien de temps pour la livraison", False, True),
+        ("quand serai-je remboursé", False, True),
+        ("je peux le retourner quand même ?", False, False),
+    ],
+)
+def test_french_cost_and_duration_questions_are_recognised(
+    text: str, cost: bool, duration: bool
+) -> None:
+    assert (asks_about_cost(text), asks_about_duration(text)) == (cost, duration)
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("bonjour, mot de passe oublié svp", "mot de passe oublié"),
+        ("Salut ! frais de port ? merci", "frais de port ?"),
+        ("coucou, livraison en Belgique ? s'il vous plaît", "livraison en Belgique ?"),
+    ],
+)
+def test_french_greetings_and_thanks_are_not_the_question(message: str, question: str) -> None:
+    assert core_question(message) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("i forgot my pasword", "password-reset"),
+        ("whats the retrun polcy", "return-policy"),
+        ("do you ship to belgum", "shipping-countries"),
+    ],
+)
+def test_typos_do_not_hide_the_question(kb: KnowledgeBase, question: str, entry_id: str) -> None:
+    best = kb.faq.ask(question).best
+    assert best is not None and best.confident
+    assert best.entry.id == entry_id
+
+
+def test_only_words_the_faq_never_uses_are_corrected() -> None:
+    spelling = FaqSpelling(["What is your return policy?", "Do you ship abroad?"])
+    assert spelling.correct("the retrun polcy for my jacket?") == (
+        "the return policy for my jacket?"
+    )
+    # French, names and short words stay as written: no FAQ word is one edit away
+    assert spelling.correct("retour du colis Nordpeak svp") == "retour du colis Nordpeak svp"
