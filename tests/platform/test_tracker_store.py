@@ -11,16 +11,16 @@ stamped before the session, and after every turn compares with what Rasa's own s
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.rasa_venv import run_in_rasa_venv
+
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
 
 SCRIPT = textwrap.dedent(
     """
@@ -92,20 +92,8 @@ SCRIPT = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if not RASA_PYTHON.is_file():
-        pytest.fail(f"{RASA_PYTHON} is missing: run scripts/setup.sh to create the Rasa venv.")
     workdir = tmp_path_factory.mktemp("tracker-store")
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(workdir)],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = run_in_rasa_venv(SCRIPT, str(workdir), timeout=240)
     return result
 
 

@@ -9,15 +9,15 @@ the patch module cannot be imported at all.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.rasa_venv import run_in_rasa_venv
+
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
 
 CHECK = textwrap.dedent(
     """
@@ -99,19 +99,7 @@ CHECK = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, dict[str, object]]:
-    if not RASA_PYTHON.is_file():
-        pytest.fail(f"{RASA_PYTHON} is missing: run scripts/setup.sh to create the Rasa venv.")
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    parsed: dict[str, dict[str, object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    parsed: dict[str, dict[str, object]] = run_in_rasa_venv(CHECK, timeout=240)
     return parsed
 
 

@@ -8,17 +8,15 @@ with the training examples, which is why it exists.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.rasa_venv import run_in_rasa_venv
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
 
 CHECK = textwrap.dedent(
     """
@@ -131,24 +129,7 @@ CHECK = textwrap.dedent(
 
 @cache
 def results() -> dict[str, Any]:
-    if not RASA_PYTHON.is_file():
-        pytest.fail(f"{RASA_PYTHON} is missing: run scripts/setup.sh to create the Rasa venv.")
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=ROOT,
-        env={
-            "PYTHONPATH": str(ROOT),
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    parsed: dict[str, Any] = run_in_rasa_venv(CHECK)
     return parsed
 
 

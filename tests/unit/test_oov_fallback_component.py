@@ -9,7 +9,6 @@ DIET's intent even when no training example used them.
 from __future__ import annotations
 
 import json
-import subprocess
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -17,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from tests.rasa_venv import run_in_rasa_venv
 from tests.unit.test_oov_mashing import MASHING
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
 
 REAL = [
     "is there a registration fee",
@@ -80,30 +80,9 @@ CHECK = textwrap.dedent(
 
 
 @cache
-def _run_check() -> subprocess.CompletedProcess[str]:
-    """One run for all tests, kept even when it failed (it takes about half a minute)."""
-    return subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK, json.dumps(MASHING + REAL)],
-        cwd=ROOT,
-        env={
-            "PYTHONPATH": str(ROOT),
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
-
-
 def results() -> dict[str, Any]:
-    if not RASA_PYTHON.is_file():
-        pytest.fail(f"{RASA_PYTHON} is missing: run scripts/setup.sh to create the Rasa venv.")
-    done = _run_check()
-    assert done.returncode == 0, done.stderr[-3000:]
-    parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    """One run for all tests (it takes about half a minute)."""
+    parsed: dict[str, Any] = run_in_rasa_venv(CHECK, json.dumps(MASHING + REAL))
     return parsed
 
 
