@@ -85,15 +85,18 @@ else
 fi
 
 # 5. pytest: unit and integration tests (the integration tests start the real servers).
+#    The merchant-catalog test retrains the model on an imported catalog (about 25 minutes on
+#    2 cores since issue 6's training data), so the whole run may take most of an hour: the
+#    limit only stops a hung run well inside CI's 90 minutes.
 start=$SECONDS
 printf '\n==== pytest\n'
-timeout --kill-after=30 2400 "$APP_PYTHON" -m pytest --junitxml "$RESULTS_DIR/pytest.xml"
+timeout --kill-after=30 3300 "$APP_PYTHON" -m pytest --junitxml "$RESULTS_DIR/pytest.xml"
 rc=$?
 case $rc in
   0) record "pytest" ok $((SECONDS - start)) ;;
   5) printf '\n**** pytest collected no tests: CI must run tests, this is a failure.\n'
      record "pytest (no tests collected)" FAIL $((SECONDS - start)) ;;
-  124|137) printf '\n**** pytest timed out after 40 minutes.\n'
+  124|137) printf '\n**** pytest timed out after 55 minutes.\n'
      record "pytest (timed out)" FAIL $((SECONDS - start)) ;;
   *) record "pytest" FAIL $((SECONDS - start)) ;;
 esac
