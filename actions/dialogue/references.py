@@ -64,6 +64,15 @@ def wants_dearest_one(text: str) -> bool:
     return bool(_DEAREST.search(text)) and not _PLURAL.search(text)
 
 
+_THE_X_ONE = re.compile(r"\bthe\s+(?:[\w-]+\s+){1,3}one\b", re.IGNORECASE)
+
+
+def picks_one(text: str) -> bool:
+    """ "the brown one", "the Nordpeak one": one of the results shown is meant, even when the
+    NLU reads the colour or brand as a refinement."""
+    return bool(_THE_X_ONE.search(text)) and not means_several(text)
+
+
 def means_several(text: str) -> bool:
     """The words point at several products ("any in blue?", "those in red")."""
     return bool(_PLURAL.search(text))

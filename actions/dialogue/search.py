@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, price
-from actions.dialogue.focus import product_by_id, shown_products
+from actions.dialogue.focus import chosen_from_results, product_by_id, shown_products
 from actions.dialogue.formatting import filters_phrase, hit_line
 from actions.dialogue.product_info import present_product
 from actions.dialogue.search_state import PAGE_SIZE, SearchState, entity_filters
@@ -288,6 +288,11 @@ async def answer_about_focus(
 async def refine(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """The current search narrowed by this message's filters ("any in blue?"), or, with a
     product in focus and no other products meant, whether that product has them."""
+    if references.picks_one(said.text(tracker)):
+        # "the brown one" read as a refinement: the one shown result in brown, if one is
+        chosen = await chosen_from_results(tracker)
+        if chosen is not None:
+            return present_product(dispatcher, chosen)
     previous = SearchState.from_slot(tracker.get_slot("search_state"))
     parsed, filters = await understand(tracker)
     about_focus = await answer_about_focus(dispatcher, tracker, filters)

@@ -434,3 +434,24 @@ def test_a_word_of_one_category_name_names_that_category() -> None:
 def test_a_word_shared_by_two_category_names_names_none() -> None:
     names = ["Wireless headphones", "Earbuds", "Rain jackets", "Softshell jackets"]
     assert references.category_named("the cheapest jackets", names) is None
+
+
+async def test_the_colour_one_read_as_a_refinement_still_selects_that_result(shop: Any) -> None:
+    slots, shown = await _rain_jackets(shop)
+    colours = [{c.lower() for c in p.colours} for p in shown]
+    single = [
+        (colour, product)
+        for product, mine in zip(shown, colours, strict=True)
+        for colour in sorted(mine)
+        if sum(colour in other for other in colours) == 1
+    ]
+    assert single, f"no colour belongs to one shown rain jacket only: {colours}"
+    colour, wanted = single[0]
+    _, after = await _run(
+        ActionRefineSearch(),
+        text=f"the {colour} one",
+        intent="refine_search",
+        entities=[entity("colour", colour)],
+        slots=slots,
+    )
+    assert after["product_in_focus"] == wanted.id
