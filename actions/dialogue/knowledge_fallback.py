@@ -28,10 +28,9 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
-from actions.dialogue.faq import utter_answer
+from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.search import ActionSearchProducts, understand
 from bot.components.gibberish import GibberishTest, build_gibberish_test
 from knowledge.api import ParsedQuery
@@ -73,11 +72,10 @@ class ActionKnowledgeFallback(ShopAction):
         if gibberish.is_gibberish(message):
             logger.info("nlu_fallback on keyboard mashing: %r", gibberish.assess(message))
             return [FollowupAction(TWO_STAGE_FALLBACK)]
-        results = await call(services.current().knowledge.faq.ask, message)
-        best = results.best
-        if best is not None and best.confident:
-            logger.info("nlu_fallback answered from FAQ entry %s", best.entry.id)
-            utter_answer(dispatcher, best.entry)
+        entry = await confident_entry(message)
+        if entry is not None:
+            logger.info("nlu_fallback answered from FAQ entry %s", entry.id)
+            utter_answer(dispatcher, entry)
             return []
         parsed, _ = await understand(tracker)
         if names_catalog_things(parsed):

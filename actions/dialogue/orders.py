@@ -8,21 +8,26 @@ the same answer, and the shopper can try again.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue import order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
+from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
+from actions.dialogue.policy_question import asks_about_policy
 from actions.dialogue.policy_text import delivery_time, refund_time, return_window
 from shop.api import Order, OrderAccess, OrderLine, ShopPolicy, ShopService
 from shop.errors import OrderNotFound
+
+logger = logging.getLogger(__name__)
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,8})(?!\d)")
 _OTHER_NUMBER = re.compile(r"(?<![\d@.])#?(\d{1,4}|\d{9,})(?![\d@])")
@@ -54,8 +59,22 @@ def not_found_text(access: OrderAccess) -> str:
     return ORDER_NOT_FOUND
 
 
+# Offered under a policy answer, so the shopper who did mean "do it" is one click away.
+START_BUTTONS = {
+    "track": {"title": "Track an order", "payload": "/track_order"},
+    "cancel": {"title": "Cancel an order", "payload": "/cancel_order"},
+    "return": {"title": "Start a return", "payload": "/return_item"},
+    "refund": {"title": "Check a refund", "payload": "/refund_status"},
+}
+
+
 class ActionStartOrderRequest(Action):
-    """Remembers what the shopper wants to do with an order and clears the last request."""
+    """Remembers what the shopper wants to do with an order and clears the last request.
+
+    A question about the rules ("can I return worn shoes?", no order number) that the FAQ
+    answers confidently gets that answer and a button to start the request instead: the
+    form would otherwise ask for an order number the shopper never meant to give.
+    """
 
     def name(self) -> str:
         return "action_start_order_request"
@@ -64,8 +83,13 @@ class ActionStartOrderRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         purpose = PURPOSES.get(said.intent(tracker) or "", "track")
-        events: list[dict[str, Any]] = [SlotSet("order_purpose", purpose)]
         given = said.entity(tracker, "order_number")
+        if not given and asks_about_policy(said.text(tracker)):
+            entry = await confident_entry(said.text(tracker))
+            if entry is not None:
+                utter_answer(dispatcher, entry, buttons=[START_BUTTONS[purpose]])
+                return [FollowupAction("action_listen")]
+        events: list[dict[str, Any]] = [SlotSet("order_purpose", purpose)]
         events += [
             SlotSet(name, None) for name in REQUEST_SLOTS if not (name == "order_number" and given)
         ]

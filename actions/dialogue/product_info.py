@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
+from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.focus import (
     ASK_WHICH,
     best_title_match,
@@ -145,7 +146,17 @@ def refine_instead(tracker: Tracker) -> list[dict[str, Any]]:
     return []
 
 
-def ask_which(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+async def answer_or_ask_which(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """No product in focus: a question the FAQ answers confidently ("how long is the
+    warranty on a smartwatch", "do you restock often?") gets that answer; else, or when
+    the shopper points at a product ("is it waterproof?"), "Which product do you mean?"."""
+    text = said.text(tracker)
+    entry = None if references.points_at_focus(text) else await confident_entry(text)
+    if entry is not None:
+        utter_answer(dispatcher, entry)
+        return []
     dispatcher.utter_message(text=ASK_WHICH)
     return []
 
@@ -161,7 +172,7 @@ class ActionAnswerProductQuestion(ShopAction):
         colour = said.entity(tracker, "colour")
         size = said.entity(tracker, "size")
         if product is None:
-            return refine_instead(tracker) or ask_which(dispatcher)
+            return refine_instead(tracker) or await answer_or_ask_which(dispatcher, tracker)
         text = said.text(tracker)
         if colour and references.asks_for_value(text, colour):
             dispatcher.utter_message(text=references.colour_answer(product, colour))
@@ -235,7 +246,7 @@ class ActionCheckAvailability(ShopAction):
     ) -> list[dict[str, Any]]:
         product = await product_in_focus(tracker)
         if product is None:
-            return refine_instead(tracker) or ask_which(dispatcher)
+            return refine_instead(tracker) or await answer_or_ask_which(dispatcher, tracker)
         shop = services.current().shop
         known = await call(shop.locations)  # read once, matched against each phrasing
         location = None

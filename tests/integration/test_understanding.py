@@ -94,6 +94,24 @@ def test_the_cheapest_headphones_are_listed_cheapest_first(stack: Stack) -> None
     assert euros(cheapest.price_from_cents) in reply
 
 
+# --- questions about the rules phrased with order words ---------------------------------
+
+
+def test_a_postage_refund_question_gets_the_answer_not_an_order_number_request(
+    stack: Stack,
+) -> None:
+    sender = new_sender()
+    reply = stack.say(sender, "will the postage be refunded too?")
+    assert reply == FAQ["refund-shipping"].answer
+    assert active_form(stack, sender) is None
+
+
+def test_a_return_request_still_asks_for_the_order(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "I want to return my jacket")
+    assert active_form(stack, sender) == "order_request_form"
+
+
 # --- references across turns -------------------------------------------------------------
 
 

@@ -1,0 +1,67 @@
+"""The order intents on a question about the rules: the FAQ answer first, with a button
+that starts the request; a request about one order starts the order form as before.
+
+Real demo shop and FAQ index (tests/actions/conftest.py); trackers as Rasa sends them with
+the order intent the NLU gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue import services
+from actions.dialogue.orders import ActionStartOrderRequest
+from knowledge.faq_data import load_faq
+from tests.actions.trackers import buttons, entity, slots_set, texts, tracker
+
+
+async def _start(
+    text: str, intent: str, entities: list[dict[str, Any]] | None = None
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartOrderRequest().run(
+        dispatcher, tracker(text, intent=intent, entities=entities), {}
+    )
+    return dispatcher, events
+
+
+async def test_a_returns_question_gets_the_faq_answer_not_the_order_form(
+    world: services.Services,
+) -> None:
+    question = "are returns free of charge?"
+    best = world.knowledge.faq.ask(question).best
+    assert best is not None and best.confident
+    dispatcher, events = await _start(question, "return_item")
+    assert texts(dispatcher) == best.entry.answer
+    assert events == [FollowupAction("action_listen")]
+
+
+async def test_the_answer_offers_to_start_the_return(world: services.Services) -> None:
+    dispatcher, _ = await _start("are returns free of charge?", "return_item")
+    assert buttons(dispatcher) == [{"title": "Start a return", "payload": "/return_item"}]
+
+
+async def test_a_refund_question_offers_to_check_a_refund(world: services.Services) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher, _ = await _start("how will i be refunded if i paid by card?", "refund_status")
+    assert texts(dispatcher) == entries["refund-method"].answer
+    assert buttons(dispatcher) == [{"title": "Check a refund", "payload": "/refund_status"}]
+
+
+async def test_a_return_request_starts_the_return_form(world: services.Services) -> None:
+    dispatcher, events = await _start("I want to return my jacket", "return_item")
+    assert slots_set(events)["order_purpose"] == "return"
+    assert texts(dispatcher) == ""
+
+
+async def test_a_question_with_an_order_number_starts_the_form(world: services.Services) -> None:
+    dispatcher, events = await _start(
+        "can I still return order 10023?",
+        "return_item",
+        [entity("order_number", "10023")],
+    )
+    assert slots_set(events)["order_purpose"] == "return"
+    assert texts(dispatcher) == ""

@@ -1,0 +1,46 @@
+"""A product question or stock question with no product in focus: the FAQ answers it when
+it can ("how long is the warranty on a smartwatch"), else "Which product do you mean?".
+
+Real demo shop and FAQ index (tests/actions/conftest.py).
+"""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue import services
+from actions.dialogue.focus import ASK_WHICH
+from actions.dialogue.product_info import ActionAnswerProductQuestion, ActionCheckAvailability
+from knowledge.faq_data import load_faq
+from tests.actions.trackers import texts, tracker
+
+
+async def test_a_warranty_question_with_no_product_shown_gets_the_warranty_answer(
+    world: services.Services,
+) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerProductQuestion().run(
+        dispatcher, tracker("what warranty do your products have?", intent="product_question"), {}
+    )
+    assert texts(dispatcher) == entries["warranty"].answer
+
+
+async def test_a_question_about_no_product_the_faq_cannot_answer_asks_which_product(
+    world: services.Services,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerProductQuestion().run(
+        dispatcher, tracker("is it waterproof", intent="product_question"), {}
+    )
+    assert texts(dispatcher) == ASK_WHICH
+
+
+async def test_a_stock_question_with_no_product_asks_which_product(
+    world: services.Services,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionCheckAvailability().run(
+        dispatcher, tracker("is it in stock in Lyon?", intent="check_availability"), {}
+    )
+    assert texts(dispatcher) == ASK_WHICH

@@ -1,0 +1,43 @@
+"""Which order-intent messages read as questions about the rules (answered from the FAQ
+first) and which ask for something to be done to one order (the order form starts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.dialogue.policy_question import asks_about_policy
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I return worn shoes?",
+        "will the postage be refunded too",
+        "is sending a parcel back free?",
+        "hey, can i get my money back as a voucher",
+        "how long do refunds usually take",
+        "est-ce que le retour est gratuit",
+        "what if the parcel gets lost",
+    ],
+)
+def test_a_question_about_the_rules_is_a_policy_question(text: str) -> None:
+    assert asks_about_policy(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to return my jacket",
+        "please cancel it",
+        "return the boots i bought",
+        "where is my order",
+        "can you track my parcel?",
+        "has my refund come through?",
+        "can I return order 10023?",
+        "is my order from anna@example.com shipped?",
+        "je veux retourner ma veste",
+        "my shoes are too small",
+    ],
+)
+def test_a_request_about_one_order_is_not_a_policy_question(text: str) -> None:
+    assert not asks_about_policy(text)
