@@ -9,7 +9,8 @@ and ``dense`` (bench/nlu/config_dense.yml: the same + the MiniLM featurizer). Fo
 1. ``rasa train nlu`` (Rasa venv) on the NLU data the assistant trains on (``nlu_data/`` and
    the generated lookups of ``$ASSISTANT_VAR_DIR/nlu/lookups``) into a temporary folder,
    timed as wall clock (Rasa's own start-up included);
-2. every held-out message (bench/heldout: the intent set and the out-of-scope set) parsed
+2. every held-out message (``--sets``, default bench/heldout: the intent set and the
+   out-of-scope set) parsed
    with the trained model in process, in the Rasa venv (bench/nlu_parse.py);
 3. scored here:
    - intent accuracy: the final intent (after FallbackClassifier and the out-of-vocabulary
@@ -44,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from bench.heldout import IntentMessage, load_intent_set, load_out_of_scope_set
+from bench.heldout import HELDOUT_DIR, IntentMessage, load_intent_set, load_out_of_scope_set
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANT_DIR = ROOT / "bench" / "nlu"
@@ -273,6 +274,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--variant", action="append", default=[], metavar="NAME[=CONFIG]")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--sets",
+        type=Path,
+        default=HELDOUT_DIR,
+        help="folder of intents.yml and out_of_scope.yml (default bench/heldout; "
+        "bench/heldout/fresh holds the second sets)",
+    )
     args = parser.parse_args(argv)
     var_dir = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
     rasa_venv = Path(os.environ.get("RASA_VENV") or ROOT / ".venv-rasa")
@@ -282,8 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
-    intents = load_intent_set()
-    out_of_scope = load_out_of_scope_set()
+    intents = load_intent_set(args.sets / "intents.yml")
+    out_of_scope = load_out_of_scope_set(args.sets / "out_of_scope.yml")
     texts = [m.text for m in intents] + [m.text for m in out_of_scope]
     results: list[VariantResult] = []
     with tempfile.TemporaryDirectory(prefix="nlu-eval-") as tmp:
