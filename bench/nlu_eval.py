@@ -10,8 +10,8 @@ and ``dense`` (bench/nlu/config_dense.yml: the same + the MiniLM featurizer). Fo
    the generated lookups of ``$ASSISTANT_VAR_DIR/nlu/lookups``) into a temporary folder,
    timed as wall clock (Rasa's own start-up included);
 2. every held-out message (``--sets``, default bench/heldout: the intent set and the
-   out-of-scope set) parsed
-   with the trained model in process, in the Rasa venv (bench/nlu_parse.py);
+   out-of-scope set) parsed with the trained model in process, in the Rasa venv
+   (bench/nlu_parse.py);
 3. scored here:
    - intent accuracy: the final intent (after FallbackClassifier and the out-of-vocabulary
      fallback) is the labelled one, overall and per intent; ``nlu_fallback`` counts as a

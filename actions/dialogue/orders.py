@@ -8,7 +8,6 @@ the same answer, and the shopper can try again.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -26,8 +25,6 @@ from actions.dialogue.policy_question import asks_about_policy
 from actions.dialogue.policy_text import delivery_time, refund_time, return_window
 from shop.api import Order, OrderAccess, OrderLine, ShopPolicy, ShopService
 from shop.errors import OrderNotFound
-
-logger = logging.getLogger(__name__)
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,8})(?!\d)")
 _OTHER_NUMBER = re.compile(r"(?<![\d@.])#?(\d{1,4}|\d{9,})(?![\d@])")
@@ -84,8 +81,9 @@ class ActionStartOrderRequest(Action):
     ) -> list[dict[str, Any]]:
         purpose = PURPOSES.get(said.intent(tracker) or "", "track")
         given = said.entity(tracker, "order_number")
-        if not given and asks_about_policy(said.text(tracker)):
-            entry = await confident_entry(said.text(tracker))
+        message = said.text(tracker)
+        if not given and asks_about_policy(message):
+            entry = await confident_entry(message)
             if entry is not None:
                 utter_answer(dispatcher, entry, buttons=[START_BUTTONS[purpose]])
                 return [FollowupAction("action_listen")]
@@ -96,7 +94,7 @@ class ActionStartOrderRequest(Action):
         email = said.entity(tracker, "email")
         if email:
             events.append(SlotSet("order_email", email))
-        if not given and _OTHER_NUMBER.search(said.text(tracker)):
+        if not given and _OTHER_NUMBER.search(message):
             dispatcher.utter_message(text=FORMAT_HINT)
         return events
 
