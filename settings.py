@@ -58,6 +58,19 @@ class Settings:
     log_level: str
     # HMAC key for signed customer tokens in channel metadata; empty: nobody is logged in
     customer_token_secret: str = ""
+    # The web service (connectors/web): demo storefront, widget assets, chat history, desk
+    web_host: str = "127.0.0.1"
+    web_port: int = 5057
+    # public base URL of the storefront: product links in the bot's cards point there
+    storefront_url: str = "http://127.0.0.1:5057"
+    # the web service's way to Rasa's HTTP API, and the socket.io server browsers use
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_public_url: str = "http://127.0.0.1:5005"
+    # Rasa's API token (only the web service has it: pause, resume, agent messages)
+    rasa_token: str = ""
+    # when agents answer live ("always", or "Mon-Fri 09:00-18:00, Sat 10:00-16:00")
+    desk_hours: str = "always"
+    desk_timezone: str = "UTC"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +81,7 @@ class Settings:
             raise SettingsError(
                 f"FAQ_CONFIDENCE_THRESHOLD must be between 0 and 1, got {threshold}."
             )
+        rasa_url = (env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/")
         return cls(
             var_dir=var_dir,
             shop_database_url=env.get("SHOP_DATABASE_URL") or f"sqlite:///{var_dir / 'shop.db'}",
@@ -85,4 +99,12 @@ class Settings:
             knowledge_port=_int(env, "KNOWLEDGE_PORT", 5056),
             log_level=env.get("LOG_LEVEL") or "INFO",
             customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET") or "",
+            web_host=env.get("WEB_HOST") or "127.0.0.1",
+            web_port=_int(env, "WEB_PORT", 5057),
+            storefront_url=(env.get("STOREFRONT_URL") or "http://127.0.0.1:5057").rstrip("/"),
+            rasa_url=rasa_url,
+            rasa_public_url=(env.get("RASA_PUBLIC_URL") or rasa_url).rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN") or "",
+            desk_hours=env.get("DESK_HOURS") or "always",
+            desk_timezone=env.get("DESK_TIMEZONE") or "UTC",
         )

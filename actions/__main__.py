@@ -1,8 +1,9 @@
 """The action server: ``python -m actions``.
 
-Parses ``Settings`` once, opens the shop database, the knowledge base and the handoff
-queue, registers them for the custom actions in ``actions.dialogue`` and serves the
-rasa-sdk endpoint (``/webhook``, ``/actions``, ``/health``) on ACTION_HOST:ACTION_PORT.
+Parses ``Settings`` (and the desk's opening hours) once, opens the shop database, the
+knowledge base, the handoff queue and the desk's availability, registers them for the
+custom actions in ``actions.dialogue`` and serves the rasa-sdk endpoint (``/webhook``,
+``/actions``, ``/health``) on ACTION_HOST:ACTION_PORT.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.dialogue import services
 from handoff import HandoffQueue
+from handoff.availability import DeskAvailability
+from handoff.hours import OpeningHours
 from knowledge.base import KnowledgeBase
 from knowledge.errors import KnowledgeError
 from settings import Settings, SettingsError
@@ -27,7 +30,7 @@ logger = logging.getLogger("actions")
 ACTIONS_PACKAGE = "actions.dialogue"
 
 
-def open_services(settings: Settings) -> services.Services:
+def open_services(settings: Settings, hours: OpeningHours) -> services.Services:
     engine = create_engine_from_url(settings.shop_database_url)
     shop = SqlShopService(engine, currency=settings.currency)
     knowledge = KnowledgeBase.open(
@@ -40,13 +43,15 @@ def open_services(settings: Settings) -> services.Services:
         knowledge=knowledge,
         handoff=HandoffQueue(engine),
         verification=VerificationLimiter(engine),
+        desk=DeskAvailability(engine, hours),
     )
 
 
 def main() -> int:
     try:
         settings = Settings.from_env()
-    except SettingsError as error:
+        hours = OpeningHours.parse(settings.desk_hours, settings.desk_timezone)
+    except (SettingsError, ValueError) as error:  # ValueError: DESK_HOURS, DESK_TIMEZONE
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(
@@ -55,7 +60,7 @@ def main() -> int:
     if not settings.customer_token_secret:
         logger.warning("CUSTOMER_TOKEN_SECRET is not set: no shopper counts as logged in.")
     try:
-        services.register(open_services(settings))
+        services.register(open_services(settings, hours))
     except KnowledgeError as error:
         print(f"Cannot open the knowledge base: {error}", file=sys.stderr)
         return 1

@@ -1,1 +1,3 @@
-"""Input channels loaded by the Rasa server (Python 3.10: import only rasa, sanic, stdlib)."""
+"""Input channels loaded by the Rasa server (``connectors/*.py``, Python 3.10: they import
+only what the Rasa venv has), the web service (``connectors/web/``, Python 3.11) and the chat
+widget (``connectors/widget/``)."""

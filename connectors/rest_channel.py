@@ -47,6 +47,17 @@ from connectors.inbound import (
 
 logger = logging.getLogger(__name__)
 
+
+async def conversation_paused(request: Request, sender: str) -> bool:
+    """True while an agent holds the conversation (the agent desk paused it in Rasa)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return False
+    tracker = await store.retrieve(sender)
+    return tracker is not None and tracker.is_paused()
+
+
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 # Metadata key the channel owns: a value sent by the client under this key is replaced.
 CLIENT_ADDRESS_KEY = "client_address"
@@ -111,7 +122,12 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
                 inbound = parse_body(request.body or b"")
             except BadRequest as exc:
                 return response.json({"error": str(exc)}, status=400)
-            replies = await self._answer(inbound, on_new_message, client_address(request))
+            replies = await self._answer(
+                inbound,
+                on_new_message,
+                client_address(request),
+                paused=lambda: conversation_paused(request, inbound.sender),
+            )
             return response.json(replies)
 
         return webhook
@@ -121,6 +137,7 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
         inbound: Inbound,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         address: str,
+        paused: Callable[[], Awaitable[bool]] | None = None,
     ) -> list[dict[str, Any]]:
         def say(text: str) -> list[dict[str, Any]]:
             return [{"recipient_id": inbound.sender, "text": text}]
@@ -147,6 +164,8 @@ class ShopRestInput(RestInput):  # rasa ships no type information: RestInput is 
 
         if collector.messages:
             return list(collector.messages)
+        if paused is not None and await paused():
+            return []  # an agent holds the conversation (the desk paused the bot): no reply
         if self.action_health_url and not await asyncio.to_thread(
             action_server_is_up, self.action_health_url
         ):

@@ -1,8 +1,11 @@
-"""Requests from shoppers to talk to a person, stored in the shop database.
+"""Hand-offs from the bot to a person, and the agent desk's domain, in the shop database.
 
-The agent desk that picks them up comes later; the bot only files requests.
+Plain Python (no Rasa, no HTTP): the queue of requests (``queue``), agents and their
+passwords (``agents``), desk sessions and CSRF tokens (``sessions``), login throttling
+(``throttle``), claims (``claims``), opening hours (``hours``) and what the bot can promise
+a shopper right now (``availability``).
 """
 
-from handoff.queue import HandoffQueue, HandoffRequest
+from handoff.queue import HandoffQueue, HandoffRequest, HandoffTrigger
 
-__all__ = ["HandoffQueue", "HandoffRequest"]
+__all__ = ["HandoffQueue", "HandoffRequest", "HandoffTrigger"]

@@ -29,7 +29,16 @@ export RASA_HOST="${RASA_HOST:-127.0.0.1}"
 export RASA_PORT="${RASA_PORT:-5005}"
 # Browser origins allowed to call Rasa (space-separated); default: the origins the project
 # serves (Rasa's own address). Add the storefront's origin here; "*" allows any site.
-export RASA_CORS="${RASA_CORS:-http://127.0.0.1:$RASA_PORT http://localhost:$RASA_PORT}"
+export RASA_CORS="${RASA_CORS:-http://127.0.0.1:$RASA_PORT http://localhost:$RASA_PORT http://127.0.0.1:${WEB_PORT:-5057} http://localhost:${WEB_PORT:-5057}}"
+# The web service (storefront, widget, agent desk) and how it and browsers reach Rasa.
+export WEB_HOST="${WEB_HOST:-127.0.0.1}"
+export WEB_PORT="${WEB_PORT:-5057}"
+export STOREFRONT_URL="${STOREFRONT_URL:-http://127.0.0.1:$WEB_PORT}"
+export RASA_URL="${RASA_URL:-http://$RASA_HOST:$RASA_PORT}"
+export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-$RASA_URL}"
+# Agent desk opening hours ("always", or e.g. "Mon-Fri 09:00-18:00, Sat 10:00-16:00").
+export DESK_HOURS="${DESK_HOURS:-always}"
+export DESK_TIMEZONE="${DESK_TIMEZONE:-UTC}"
 export RASA_MODEL_DIR="${RASA_MODEL_DIR:-$ASSISTANT_VAR_DIR/models}"
 export TRACKER_DB="${TRACKER_DB:-$ASSISTANT_VAR_DIR/tracker.db}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://$ACTION_HOST:$ACTION_PORT/webhook}"
@@ -48,6 +57,16 @@ fi
 if [[ -z "${CUSTOMER_TOKEN_SECRET:-}" && -r "$SECRETS_DIR/customer_token_secret" ]]; then
   CUSTOMER_TOKEN_SECRET="$(<"$SECRETS_DIR/customer_token_secret")"
   export CUSTOMER_TOKEN_SECRET
+fi
+# Chatwoot agent bot (docs/chatwoot.md): on when CHATWOOT_URL is set; its two secrets may
+# be kept in var/secrets/chatwoot_api_token and var/secrets/chatwoot_webhook_secret.
+if [[ -z "${CHATWOOT_API_TOKEN:-}" && -r "$SECRETS_DIR/chatwoot_api_token" ]]; then
+  CHATWOOT_API_TOKEN="$(<"$SECRETS_DIR/chatwoot_api_token")"
+  export CHATWOOT_API_TOKEN
+fi
+if [[ -z "${CHATWOOT_WEBHOOK_SECRET:-}" && -r "$SECRETS_DIR/chatwoot_webhook_secret" ]]; then
+  CHATWOOT_WEBHOOK_SECRET="$(<"$SECRETS_DIR/chatwoot_webhook_secret")"
+  export CHATWOOT_WEBHOOK_SECRET
 fi
 
 # Offline: nothing may download model weights.

@@ -35,8 +35,13 @@ stamp_matches() { [[ -f "$FINGERPRINTS/$1" && "$(<"$FINGERPRINTS/$1")" == "$2" ]
 write_stamp() { printf '%s\n' "$2" >"$FINGERPRINTS/$1"; }
 
 # --- system packages ------------------------------------------------------------------
-# Debian packages the project needs at run time (none today; add names here).
+# Debian packages the project needs at run time (none today; add names here). The tests
+# (scripts/test.sh sets SETUP_BROWSER=1) drive Debian's Chromium for the storefront, the
+# widget and the agent desk.
 APT_PACKAGES=()
+if [[ "${SETUP_BROWSER:-0}" == 1 ]]; then
+  APT_PACKAGES+=(chromium)
+fi
 step "system packages"
 missing=()
 for pkg in "${APT_PACKAGES[@]+"${APT_PACKAGES[@]}"}"; do
@@ -44,7 +49,11 @@ for pkg in "${APT_PACKAGES[@]+"${APT_PACKAGES[@]}"}"; do
 done
 if ((${#missing[@]})); then
   note "installing ${missing[*]}"
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+  sudo=()
+  if ((EUID != 0)) && command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); fi
+  "${sudo[@]+"${sudo[@]}"}" apt-get update -qq
+  "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    "${missing[@]}"
 else
   note "nothing to install"
 fi
@@ -140,6 +149,22 @@ else
   # one is left alone in about a second.
   "$APP_PYTHON" -m shop seed --refresh
   write_stamp shop-seed "$fp"
+fi
+
+# --- demo shopper ---------------------------------------------------------------------
+# A storefront login for trying the widget as a logged-in shopper: the shop's first
+# customer, with a generated password kept in var/secrets/ (passed on stdin, never argv).
+step "demo shopper"
+pw_file="$SECRETS_DIR/demo_shopper_password"
+if [[ ! -s "$pw_file" ]]; then
+  (umask 077 && "$APP_PYTHON" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$pw_file")
+fi
+chmod 600 "$pw_file"
+if email="$("$APP_PYTHON" -m connectors.web demo-shopper <"$pw_file")"; then
+  printf '%s\n' "$email" >"$ASSISTANT_VAR_DIR/demo_shopper_email"
+  note "$email can log in to the storefront; the password is in $pw_file"
+else
+  note "no demo shopper login (the shop has no customers)"
 fi
 
 # --- NLU lookup tables from the catalog -----------------------------------------------

@@ -60,6 +60,9 @@ class StackConfig:
     app_venv: Path = ROOT / ".venv"
     rasa_venv: Path = ROOT / ".venv-rasa"
     cors: tuple[str, ...] = ()  # () = the origins the project serves (cors_origins)
+    web_port: int = 5057  # the storefront, widget assets and agent desk (connectors/web)
+    desk_hours: str = "always"
+    desk_timezone: str = "UTC"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +77,9 @@ class StackConfig:
             rasa_port=int(env.get("RASA_PORT") or 5005),
             action_port=int(env.get("ACTION_PORT") or 5055),
             knowledge_port=int(env.get("KNOWLEDGE_PORT") or 5056),
+            web_port=int(env.get("WEB_PORT") or 5057),
+            desk_hours=env.get("DESK_HOURS") or "always",
+            desk_timezone=env.get("DESK_TIMEZONE") or "UTC",
             rasa_token=token,
             customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET") or "",
             model=Path(env.get("RASA_MODEL_DIR") or var_dir / "models"),
@@ -95,9 +101,19 @@ class StackConfig:
         return f"http://{HOST}:{self.rasa_port}"
 
     @property
+    def web_url(self) -> str:
+        return f"http://{HOST}:{self.web_port}"
+
+    @property
     def cors_origins(self) -> tuple[str, ...]:
-        """Origins whose browsers may call Rasa: RASA_CORS, else Rasa's own address."""
-        return self.cors or (self.rasa_url, f"http://localhost:{self.rasa_port}")
+        """Origins whose browsers may call Rasa: RASA_CORS, else Rasa's own address and the
+        storefront's."""
+        return self.cors or (
+            self.rasa_url,
+            f"http://localhost:{self.rasa_port}",
+            self.web_url,
+            f"http://localhost:{self.web_port}",
+        )
 
     @property
     def action_url(self) -> str:
@@ -122,6 +138,13 @@ class StackConfig:
             "ACTION_PORT": str(self.action_port),
             "KNOWLEDGE_HOST": HOST,
             "KNOWLEDGE_PORT": str(self.knowledge_port),
+            "WEB_HOST": HOST,
+            "WEB_PORT": str(self.web_port),
+            "STOREFRONT_URL": self.web_url,
+            "RASA_URL": self.rasa_url,
+            "RASA_PUBLIC_URL": self.rasa_url,
+            "DESK_HOURS": self.desk_hours,
+            "DESK_TIMEZONE": self.desk_timezone,
             "TRACKER_DB": str(self.tracker_db),
             "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
             "ACTION_HEALTH_URL": f"{self.action_url}/health",
@@ -173,6 +196,8 @@ class ProcessSpec:
 
 # Secrets Rasa reads from bot/endpoints.scaled.yml when that file is used.
 RASA_ENDPOINT_SECRETS = ("TRACKER_DB_PASSWORD", "REDIS_PASSWORD")
+# Secrets of the Chatwoot channel (connectors/chatwoot.py), passed on when set.
+RASA_CHANNEL_SECRETS = ("CHATWOOT_API_TOKEN", "CHATWOOT_WEBHOOK_SECRET")
 
 
 def rasa_spec(cfg: StackConfig) -> ProcessSpec:
@@ -204,7 +229,7 @@ def rasa_spec(cfg: StackConfig) -> ProcessSpec:
         cfg.env(),
         str(cfg.root),
         secrets={"RASA_TOKEN": cfg.rasa_token},
-        allow_secrets=RASA_ENDPOINT_SECRETS,
+        allow_secrets=RASA_ENDPOINT_SECRETS + RASA_CHANNEL_SECRETS,
     )
 
 
@@ -228,12 +253,45 @@ def knowledge_spec(cfg: StackConfig) -> ProcessSpec:
     )
 
 
+def web_spec(cfg: StackConfig) -> ProcessSpec:
+    command = [str(cfg.app_venv / "bin" / "python"), "-m", "connectors.web", "serve"]
+    return ProcessSpec(
+        "web",
+        command,
+        f"{cfg.web_url}/health",
+        120.0,
+        cfg.env(),
+        str(cfg.root),
+        # Rasa's API token (pause, resume, agent messages) and the key that signs the
+        # logged-in shopper's token for the widget
+        secrets={
+            "RASA_TOKEN": cfg.rasa_token,
+            "CUSTOMER_TOKEN_SECRET": cfg.customer_token_secret,
+        },
+    )
+
+
+def demo_shopper_lines(cfg: StackConfig) -> list[str]:
+    """Who can log in to the demo storefront (scripts/setup.sh wrote it), never the password."""
+    try:
+        email = (cfg.var_dir / "demo_shopper_email").read_text().strip()
+    except OSError:
+        return []
+    secrets_dir = cfg.var_dir / "secrets"
+    return [f"  log in as {email}, password in {secrets_dir / 'demo_shopper_password'}"]
+
+
 def banner(cfg: StackConfig, token_file: Path) -> str:
     url = cfg.rest_webhook_url
     return "\n".join(
         [
             "",
             "=" * 72,
+            f"Demo storefront with the chat widget: {cfg.web_url}/",
+            *demo_shopper_lines(cfg),
+            f"Agent desk:                           {cfg.web_url}/desk/",
+            "  (create an agent: .venv/bin/python -m connectors.web create-agent --email ...)",
+            "",
             "The shop assistant is running. Talk to it over REST:",
             f"  POST {url}",
             f"  curl -s -X POST {url} -H 'Content-Type: application/json' \\",
@@ -250,7 +308,7 @@ def banner(cfg: StackConfig, token_file: Path) -> str:
 
 
 def supervisor_spec(cfg: StackConfig, token_file: Path) -> dict[str, Any]:
-    specs = [action_spec(cfg), knowledge_spec(cfg), rasa_spec(cfg)]
+    specs = [action_spec(cfg), knowledge_spec(cfg), rasa_spec(cfg), web_spec(cfg)]
     return {
         "services": [s.as_json() for s in specs],
         "banner": banner(cfg, token_file),
@@ -465,7 +523,7 @@ class LocalStack:
         self.cfg = cfg
         self.children = {
             spec.name: Child(spec, cfg.log_dir)
-            for spec in (action_spec(cfg), rasa_spec(cfg), knowledge_spec(cfg))
+            for spec in (action_spec(cfg), rasa_spec(cfg), knowledge_spec(cfg), web_spec(cfg))
         }
         self.conversations = Conversations(cfg)
 
@@ -488,6 +546,7 @@ class LocalStack:
             rasa_port=free_port(),
             action_port=free_port(),
             knowledge_port=free_port(),
+            web_port=free_port(),
             rasa_token=secrets.token_urlsafe(24),
             customer_token_secret=customer_token_secret or secrets.token_urlsafe(24),
             model=model,

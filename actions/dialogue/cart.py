@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
+from actions.dialogue.card_replies import cart_card
 from actions.dialogue.focus import best_title_match, product_in_focus_or_ask
 from actions.dialogue.formatting import cart_summary, money, variant_phrase
 from actions.dialogue.product_info import _choice
@@ -231,17 +232,23 @@ class ActionAddToCart(ShopAction):
             f"cart. Cart total: {money(cart.total_cents, cart.currency)} "
             f"({cart.item_count} item{'s' if cart.item_count != 1 else ''}).",
             buttons=CART_BUTTONS,
+            json_message=await cart_card(cart),
         )
         return focus, True
 
 
-def say_cart(dispatcher: CollectingDispatcher, cart: Cart) -> None:
+async def say_cart(dispatcher: CollectingDispatcher, cart: Cart) -> None:
+    """The cart as text, with its card (an empty cart too: the page's cart count follows)."""
+    card = await cart_card(cart)
     if not cart.lines:
-        dispatcher.utter_message(text="Your cart is empty. What are you looking for?")
+        dispatcher.utter_message(
+            text="Your cart is empty. What are you looking for?", json_message=card
+        )
         return
     dispatcher.utter_message(
         text="In your cart:\n" + cart_summary(cart),
         buttons=[{"title": "Checkout", "payload": "/checkout"}],
+        json_message=card,
     )
 
 
@@ -253,7 +260,7 @@ class ActionViewCart(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         cart = await call(services.current().shop.get_cart, cart_key(tracker))
-        say_cart(dispatcher, cart)
+        await say_cart(dispatcher, cart)
         return []
 
 
@@ -289,8 +296,10 @@ class ActionUpdateCart(ShopAction):
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
         if _EMPTY.search(message):
-            await call(shop.clear_cart, key)
-            dispatcher.utter_message(text="Done, your cart is now empty.")
+            emptied = await call(shop.clear_cart, key)
+            dispatcher.utter_message(
+                text="Done, your cart is now empty.", json_message=await cart_card(emptied)
+            )
             return []
         line = await _target_line(tracker, cart)
         if line is None:
@@ -324,5 +333,5 @@ class ActionUpdateCart(ShopAction):
         else:
             cart = await call(shop.set_quantity, key, line.sku, quantity)
             dispatcher.utter_message(text=f"Changed the {line.title} to {quantity}.")
-        say_cart(dispatcher, cart)
+        await say_cart(dispatcher, cart)
         return []

@@ -1,4 +1,11 @@
-"""The two-stage fallback's question: "Did you mean ...?" in words a shopper understands."""
+"""The two-stage fallback's question: "Did you mean ...?" in words a shopper understands.
+
+Rasa's two-stage fallback asks it on every misunderstanding while it is active; on the
+second in a row (the shopper said "No, let me rephrase", then was misunderstood again), or
+when the message reads upset or reports an order problem, a person is offered instead
+(``actions.dialogue.handoff``). Two misunderstandings with no "No" between them end in
+Rasa's own give-up (``utter_default``), which offers a person too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.dialogue import handoff
 
 INTENT_WORDS = {
     "greet": "say hello",
@@ -49,6 +58,11 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if handoff.offer_if_upset_or_order_problem(dispatcher, tracker, try_again=True):
+            return []
+        if handoff.misunderstood_again(tracker):
+            handoff.offer_after_misunderstandings(dispatcher)
+            return []
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         names = [r.get("name") for r in ranking if isinstance(r, dict)]
         candidate = next((n for n in names if isinstance(n, str) and n != "nlu_fallback"), None)

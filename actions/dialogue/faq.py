@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import services
+from actions.dialogue import handoff, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from knowledge.api import FaqEntry
@@ -72,7 +72,10 @@ class ActionAnswerFaq(ShopAction):
         best = results.best
         if best is not None and best.confident:
             utter_answer(dispatcher, best.entry)
+            handoff.offer_if_upset_or_order_problem(dispatcher, tracker)
             return []
+        if handoff.offer_if_upset_or_order_problem(dispatcher, tracker):
+            return []  # the apology offers a person: no "I'm not sure" on top
         buttons = [dict(PERSON_BUTTON)]
         if best is not None:
             buttons.insert(0, {"title": best.entry.question, "payload": best.entry.question})

@@ -1,5 +1,7 @@
-"""Which product the shopper means: one of the shown results (by ordinal, price, colour,
-brand or name, see ``references.pick``), or the product already in focus ("it")."""
+"""Which product the shopper means: the one a card's button names by id, one of the shown
+results (by ordinal, price, colour, brand or name, see ``references.pick``), or the product
+already in focus ("it"); for a question about "this one", else the product of the page the
+shopper is viewing (the widget's ``metadata.page.product_id``)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ __all__ = [
     "ASK_WHICH",
     "best_title_match",
     "chosen_from_results",
+    "page_product",
+    "page_product_meant",
+    "product_asked_about",
     "product_by_id",
     "product_in_focus",
     "product_in_focus_or_ask",
@@ -74,11 +79,42 @@ async def chosen_from_results(tracker: Tracker) -> Product | None:
 
 
 async def product_in_focus(tracker: Tracker) -> Product | None:
-    """The product the shopper is talking about now: picked in this message, or in focus."""
+    """The product the shopper is talking about now: named by a card's button, picked in
+    this message, or in focus."""
+    named = await product_by_id(said.button_product_id(tracker))
+    if named is not None:
+        return named
     picked = await chosen_from_results(tracker)
     if picked is not None:
         return picked
     return await product_by_id(said.slot_str(tracker, "product_in_focus"))
+
+
+async def page_product(tracker: Tracker) -> Product | None:
+    """The product of the page the shopper is on, when the shop has it (else None)."""
+    return await product_by_id(said.page_product_id(tracker))
+
+
+async def page_product_meant(tracker: Tracker) -> Product | None:
+    """The page's product, when the message points at one product ("is this one
+    waterproof?", "do you have it in M?", "is it in stock?"); else None.
+
+    A question without such a word ("do you restock often?", "how long is the warranty on
+    a smartwatch?") stays a shop question for the FAQ even on a product page.
+    """
+    if not references.points_at_focus(said.text(tracker)):
+        return None
+    return await page_product(tracker)
+
+
+async def product_asked_about(tracker: Tracker) -> Product | None:
+    """The product a question is about: the one in focus, else the product of the page the
+    shopper is viewing when the question points at it (``page_product_meant``).
+
+    Only questions fall back to the page: a search or "show me the X" names its product,
+    and a page behind the chat must not stand in for it.
+    """
+    return await product_in_focus(tracker) or await page_product_meant(tracker)
 
 
 async def product_in_focus_or_ask(

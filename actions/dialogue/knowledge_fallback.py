@@ -10,7 +10,10 @@ forms; the forms keep their own nlu_fallback rules) runs this action. It tries, 
 3. else the two-stage fallback, as a follow-up action: ``action_two_stage_fallback`` is a
    Rasa loop action, and a loop action run as a follow-up activates itself (Rasa 3.6
    ``LoopAction.run`` adds ``ActiveLoop`` when the loop is not active yet), so the
-   "Did you want to ...?" / rephrase / give-up steps behave as before.
+   "Did you want to ...?" / rephrase / give-up steps behave as before; unless the message
+   reads upset or reports an order problem, or the bot has misunderstood the shopper again
+   (``actions.dialogue.handoff``): then a person is offered instead of another guess.
+   Answers (1 and 2) to an upset message get that offer after them.
 
 Keyboard mashing is never searched or answered: the same gibberish test as the NLU's
 out-of-vocabulary rule (embedding-model words and the mashing test of ``bot.components``,
@@ -28,6 +31,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.dialogue import handoff
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from actions.dialogue.faq import confident_entry, utter_answer
@@ -67,18 +71,32 @@ class ActionKnowledgeFallback(ShopAction):
     ) -> list[dict[str, Any]]:
         message = said.text(tracker)
         if not message or message.startswith("/"):
-            return [FollowupAction(TWO_STAGE_FALLBACK)]
+            return fall_back(dispatcher, tracker)
         gibberish = await call(gibberish_test)  # the first call reads the tokenizer file
         if gibberish.is_gibberish(message):
             logger.info("nlu_fallback on keyboard mashing: %r", gibberish.assess(message))
-            return [FollowupAction(TWO_STAGE_FALLBACK)]
+            return fall_back(dispatcher, tracker)
         entry = await confident_entry(message)
         if entry is not None:
             logger.info("nlu_fallback answered from FAQ entry %s", entry.id)
             utter_answer(dispatcher, entry)
+            handoff.offer_if_upset_or_order_problem(dispatcher, tracker)
             return []
         parsed, _ = await understand(tracker)
         if names_catalog_things(parsed):
             logger.info("nlu_fallback searched as products: %r", parsed.text)
-            return await ActionSearchProducts().act(dispatcher, tracker, domain)
-        return [FollowupAction(TWO_STAGE_FALLBACK)]
+            events = await ActionSearchProducts().act(dispatcher, tracker, domain)
+            handoff.offer_if_upset_or_order_problem(dispatcher, tracker)
+            return events
+        return fall_back(dispatcher, tracker)
+
+
+def fall_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """Nothing answers the message: offer a person if the shopper is upset, reports an
+    order problem or was misunderstood again, else start the two-stage fallback."""
+    if handoff.offer_if_upset_or_order_problem(dispatcher, tracker, try_again=True):
+        return []
+    if handoff.misunderstood_again(tracker):
+        handoff.offer_after_misunderstandings(dispatcher)
+        return []
+    return [FollowupAction(TWO_STAGE_FALLBACK)]

@@ -16,9 +16,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import order_checks, services
+from actions.dialogue import handoff, order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
+from actions.dialogue.cards import order_payload
 from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
 from actions.dialogue.policy_question import asks_about_policy
@@ -79,6 +80,7 @@ class ActionStartOrderRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        handoff.offer_if_upset_or_order_problem(dispatcher, tracker)  # damaged, angry...
         purpose = PURPOSES.get(said.intent(tracker) or "", "track")
         given = said.entity(tracker, "order_number")
         message = said.text(tracker)
@@ -136,6 +138,7 @@ class ValidateOrderRequestForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        handoff.offer_if_upset_or_order_problem(dispatcher, tracker)  # any answer in the form
         return await guarded(super().run(dispatcher, tracker, domain), dispatcher, self.name())
 
     async def required_slots(
@@ -305,7 +308,9 @@ class ActionHandleOrderRequest(Action):
         elif purpose == "refund":
             await self._refund(dispatcher, order, access)
         else:
-            dispatcher.utter_message(text=tracking_text(order, shop.policy))
+            dispatcher.utter_message(
+                text=tracking_text(order, shop.policy), json_message=order_payload(order)
+            )
         return []
 
     async def _cancel(

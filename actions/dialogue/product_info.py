@@ -13,10 +13,12 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
+from actions.dialogue.card_replies import products_card
 from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.focus import (
     ASK_WHICH,
     best_title_match,
+    product_asked_about,
     product_in_focus,
 )
 from actions.dialogue.formatting import listing, money, product_details, variant_phrase
@@ -92,7 +94,9 @@ def answer(product: Product, aspect: str | None, currency: str) -> str:
     )
 
 
-def present_product(dispatcher: CollectingDispatcher, product: Product) -> list[dict[str, Any]]:
+async def present_product(
+    dispatcher: CollectingDispatcher, product: Product
+) -> list[dict[str, Any]]:
     """Show one product's details and put it in focus ("it" means it from now on)."""
     currency = services.current().shop.currency
     dispatcher.utter_message(
@@ -103,6 +107,7 @@ def present_product(dispatcher: CollectingDispatcher, product: Product) -> list[
             {"title": "Back to results", "payload": "/show_more"},
         ],
         image=product.image_url,
+        json_message=await products_card([product]),
     )
     return [SlotSet("product_in_focus", product.id)]
 
@@ -134,7 +139,7 @@ class ActionSelectProduct(ShopAction):
         if product is None:
             dispatcher.utter_message(text=ASK_WHICH)
             return []
-        return present_product(dispatcher, product)
+        return await present_product(dispatcher, product)
 
 
 def refine_instead(tracker: Tracker) -> list[dict[str, Any]]:
@@ -168,7 +173,7 @@ class ActionAnswerProductQuestion(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus(tracker)
+        product = await product_asked_about(tracker)
         colour = said.entity(tracker, "colour")
         size = said.entity(tracker, "size")
         if product is None:
@@ -244,7 +249,7 @@ class ActionCheckAvailability(ShopAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        product = await product_in_focus(tracker)
+        product = await product_asked_about(tracker)
         if product is None:
             return refine_instead(tracker) or await answer_or_ask_which(dispatcher, tracker)
         shop = services.current().shop

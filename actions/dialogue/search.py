@@ -19,7 +19,13 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, price
-from actions.dialogue.focus import chosen_from_results, product_by_id, shown_products
+from actions.dialogue.card_replies import products_card_by_id
+from actions.dialogue.focus import (
+    chosen_from_results,
+    page_product_meant,
+    product_by_id,
+    shown_products,
+)
 from actions.dialogue.formatting import filters_phrase, hit_line
 from actions.dialogue.product_info import present_product
 from actions.dialogue.search_state import PAGE_SIZE, SearchState, entity_filters
@@ -89,7 +95,7 @@ async def run_search(state: SearchState) -> SearchResults:
     )
 
 
-def show_results(
+async def show_results(
     dispatcher: CollectingDispatcher,
     state: SearchState,
     results: SearchResults,
@@ -128,7 +134,11 @@ def show_results(
     if results.has_more:
         buttons.append({"title": "Show more", "payload": "/show_more"})
     buttons.append({"title": "Cheaper ones", "payload": "/search_cheaper"})
-    dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        buttons=buttons,
+        json_message=await products_card_by_id([hit.product_id for hit in results.hits]),
+    )
     # a single result is what "it" means next; several leave nothing in focus
     single = results.hits[0].product_id if results.total == 1 and results.hits else None
     return [
@@ -219,7 +229,7 @@ async def new_search(dispatcher: CollectingDispatcher, state: SearchState) -> li
             SlotSet("last_results", []),
             SlotSet("product_in_focus", None),
         ]
-    return show_results(dispatcher, state, results)
+    return await show_results(dispatcher, state, results)
 
 
 class ActionSearchProducts(ShopAction):
@@ -262,15 +272,16 @@ async def with_named_category(filters: SearchFilters, words: str) -> SearchFilte
 async def answer_about_focus(
     dispatcher: CollectingDispatcher, tracker: Tracker, filters: SearchFilters
 ) -> list[dict[str, Any]] | None:
-    """ "same in blue" / "do you have it in green" with one product in focus: whether that
-    product comes in that colour (or size). None when the message is not about it."""
+    """ "same in blue" / "do you have it in green" with one product in focus (else the one
+    on the page the shopper is viewing): whether that product comes in that colour (or
+    size). None when the message is not about it."""
     focus = said.slot_str(tracker, "product_in_focus")
     text = said.text(tracker)
-    if focus is None or references.means_several(text) or said.entity(tracker, "product"):
+    if references.means_several(text) or said.entity(tracker, "product"):
         return None
     if filters.colour is None and filters.size is None:
         return None
-    product = await product_by_id(focus)
+    product = await product_by_id(focus) if focus else await page_product_meant(tracker)
     if product is None:
         return None
     answers = []
@@ -292,7 +303,7 @@ async def refine(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dic
         # "the brown one" read as a refinement: the one shown result in brown, if one is
         chosen = await chosen_from_results(tracker)
         if chosen is not None:
-            return present_product(dispatcher, chosen)
+            return await present_product(dispatcher, chosen)
     previous = SearchState.from_slot(tracker.get_slot("search_state"))
     parsed, filters = await understand(tracker)
     about_focus = await answer_about_focus(dispatcher, tracker, filters)
@@ -317,7 +328,7 @@ async def refine(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dic
     if not results.hits:
         say_nothing_found(dispatcher, state, refining=previous.active)
         return []
-    return show_results(dispatcher, state, results)
+    return await show_results(dispatcher, state, results)
 
 
 class ActionRefineSearch(ShopAction):
@@ -366,7 +377,7 @@ class ActionSearchCheaper(ShopAction):
             # "the cheapest one": that one of the results shown
             chosen = references.pick(references.Said(text=text), products, ordinal_index=None)
             if chosen is not None:
-                return present_product(dispatcher, chosen)
+                return await present_product(dispatcher, chosen)
         if not previous.active or not products:
             dispatcher.utter_message(
                 text="Cheaper than what? Tell me what you're looking for first."
@@ -381,7 +392,7 @@ class ActionSearchCheaper(ShopAction):
                 "matches. Want to drop a filter?"
             )
             return []
-        return show_results(
+        return await show_results(
             dispatcher,
             state,
             results,
@@ -407,4 +418,4 @@ class ActionShowMore(ShopAction):
                 text="That's everything I have for this search. Want to change a filter?"
             )
             return []
-        return show_results(dispatcher, state, results)
+        return await show_results(dispatcher, state, results)

@@ -3,18 +3,23 @@
 Actions never build these themselves: ``actions.__main__`` (or a test fixture) opens the
 shop, the knowledge base, the handoff queue and the verification limiter from ``Settings``
 and calls ``register``.
-The knowledge base and handoff queue are described by small protocols so actions depend
-only on what they call.
+The knowledge base, the handoff queue and the desk's availability are described by small
+protocols so actions depend only on what they call (and never import the database library:
+``handoff``'s types are imported for type checking only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from knowledge.api import FaqResults, ParsedQuery, SearchFilters, SearchResults
 from settings import Settings
 from shop.api import ShopService
+
+if TYPE_CHECKING:
+    from handoff.availability import Availability
+    from handoff.queue import HandoffTrigger
 
 SortOrder = Literal["relevance", "price_asc"]
 
@@ -66,7 +71,18 @@ class Handoff(Protocol):
         customer_id: str | None = None,
         channel: str | None = None,
         contact_email: str | None = None,
+        trigger: HandoffTrigger = "asked",
+        summary: str = "",
     ) -> object: ...
+
+
+class Desk(Protocol):
+    """Whether a person can join now, and the wait (``handoff.availability.DeskAvailability``).
+
+    ``now`` raises ``shop.errors.ShopUnavailable`` when the shop database cannot be read.
+    """
+
+    def now(self, conversation_id: str | None = None) -> Availability: ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class Services:
     knowledge: Knowledge
     handoff: Handoff
     verification: VerificationGuard
+    desk: Desk
 
 
 class ServicesNotRegistered(RuntimeError):

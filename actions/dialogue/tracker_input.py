@@ -61,6 +61,12 @@ def text(tracker: Tracker) -> str:
     return value.strip()
 
 
+def is_button(tracker: Tracker) -> bool:
+    """The message is a button payload ("/intent{...}"), not typed words."""
+    value = tracker.latest_message.get("text") if tracker.latest_message else None
+    return isinstance(value, str) and value.startswith("/")
+
+
 def intent(tracker: Tracker) -> str | None:
     found = (tracker.latest_message or {}).get("intent") or {}
     name = found.get("name") if isinstance(found, dict) else None
@@ -119,6 +125,35 @@ def parse_price_cents(value: str | None) -> int | None:
     if not match:
         return None
     return round(float(match.group().replace(",", ".")) * 100)
+
+
+MAX_ID_CHARS = 200
+
+
+def button_product_id(tracker: Tracker) -> str | None:
+    """The product id a card's button names (``/add_to_cart{"product": "P00042"}``).
+
+    Only on a button payload: in typed words the ``product`` entity is words ("trail
+    shoes"), never an id.
+    """
+    if not is_button(tracker):
+        return None
+    value = entity(tracker, "product")
+    return value if value is not None and len(value) <= MAX_ID_CHARS else None
+
+
+def page_product_id_in(metadata: object) -> str | None:
+    """The product of the page the shopper is on, as the widget sends it in the message's
+    metadata: ``{"page": {"url": ..., "product_id": "P00042" or null, "title": ...}}``."""
+    page = metadata.get("page") if isinstance(metadata, dict) else None
+    value = page.get("product_id") if isinstance(page, dict) else None
+    if isinstance(value, str) and value.strip() and len(value.strip()) <= MAX_ID_CHARS:
+        return value.strip()
+    return None
+
+
+def page_product_id(tracker: Tracker) -> str | None:
+    return page_product_id_in((tracker.latest_message or {}).get("metadata"))
 
 
 def slot_str(tracker: Tracker, name: str) -> str | None:

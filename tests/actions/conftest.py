@@ -15,6 +15,8 @@ import pytest
 
 from actions.dialogue import services
 from handoff import HandoffQueue
+from handoff.availability import DeskAvailability
+from handoff.hours import OpeningHours
 from knowledge.base import KnowledgeBase, build_indexes
 from settings import Settings
 from shop.db import create_engine_from_url
@@ -43,6 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Service
         knowledge=knowledge,
         handoff=HandoffQueue(engine),
         verification=VerificationLimiter(engine),
+        desk=DeskAvailability(engine, OpeningHours.parse("always", "UTC")),  # nobody online
     )
     services.register(world)
     yield world

@@ -65,9 +65,9 @@ async def test_a_logged_in_customer_is_told_a_person_replies_by_email(shop: Any)
     )
     hours = shop.policy.handoff_reply_hours
     assert said == (
-        "I've passed your request to our customer service team. Nobody can join this chat "
-        f"yet: a member of the team will reply by e-mail to {customer.email} within {hours} "
-        "hours. Meanwhile I'm happy to keep helping here."
+        "Nobody from our team is online right now, so I've passed your request to our "
+        "customer service team: a member of the team will reply by e-mail to "
+        f"{customer.email} within {hours} hours. Meanwhile I'm happy to keep helping here."
     )
     assert _handoff_rows(shop, sender) == [("open", customer_id, customer.email)]
 
@@ -77,7 +77,7 @@ async def test_without_an_email_the_request_is_noted_and_the_address_asked_for(
 ) -> None:
     sender = new_sender()
     said = await _ask_for_a_person(sender, "I want to talk to a person")
-    assert "Nobody can join this chat yet" in said
+    assert "Nobody from our team is online right now" in said
     assert f"replies by e-mail within {shop.policy.handoff_reply_hours} hours" in said
     assert "I need your e-mail address" in said
     assert _handoff_rows(shop, sender) == [("open", None, None)]
@@ -112,6 +112,7 @@ async def test_a_shop_database_that_is_down_is_said_not_raised(
             knowledge=world.knowledge,
             handoff=world.handoff,
             verification=world.verification,
+            desk=world.desk,
         )
     )
     try:

@@ -10,6 +10,7 @@ the benchmarks.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -71,6 +72,14 @@ class Stack:
         return self._local.cfg.knowledge_url
 
     @property
+    def web_url(self) -> str:
+        """The web service (storefront, chat history, desk), started on first use."""
+        child = self._local.children["web"]
+        if not child.running():
+            child.start()
+        return self._local.cfg.web_url
+
+    @property
     def webhook_url(self) -> str:
         return self._local.cfg.rest_webhook_url
 
@@ -94,6 +103,22 @@ class Stack:
     def restart_rasa(self) -> float:
         return self._local.restart("rasa")
 
+    def web_command(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """``python -m connectors.web ARGS`` over this stack's database (create-agent, ...);
+        passwords go on stdin, as a person would type them."""
+        local = self._local
+        env = local.children["web"].spec.environment(os.environ)
+        return subprocess.run(
+            [str(local.cfg.app_venv / "bin" / "python"), "-m", "connectors.web", *args],
+            input=stdin,
+            env=env,
+            cwd=local.cfg.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+
     def sign_customer(self, customer_id: str) -> str:
         """A signed customer token for message metadata: ``{"customer_token": ...}``."""
         return sign_customer(
@@ -111,9 +136,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     source_var = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
     try:
         local = LocalStack.create(workdir, source_var=source_var)
-        local.start("actions", "rasa")
     except StackError as exc:
         pytest.fail(f"could not start the stack: {exc}", pytrace=False)
+    try:
+        local.start("actions", "rasa")
+    except BaseException as exc:
+        # a start that fails or is interrupted (pytest-timeout, Ctrl-C) leaves no process behind
+        local.stop()
+        if isinstance(exc, StackError):
+            pytest.fail(f"could not start the stack: {exc}", pytrace=False)
+        raise
     try:
         yield Stack(local)
     finally:

@@ -19,6 +19,7 @@ def spec(**extra: str) -> dict[str, Any]:
         "PYTHONPATH": str(ROOT),
         "ASSISTANT_VAR_DIR": "/tmp/shop-assistant-spec-test/var",
         "RASA_PORT": "5105",
+        "WEB_PORT": "5107",
         "RASA_TOKEN": TOKEN,
         "CUSTOMER_TOKEN_SECRET": CUSTOMER_SECRET,
         **extra,
@@ -43,6 +44,8 @@ def test_the_spec_names_each_process_secrets_and_holds_no_value() -> None:
     assert "RASA_TOKEN" in services["rasa"]["allow_secrets"]
     assert "CUSTOMER_TOKEN_SECRET" not in services["rasa"]["allow_secrets"]
     assert "--auth-token" not in services["rasa"]["command"]
+    # the web service calls Rasa's API (pause, agent messages) and signs shopper tokens
+    assert services["web"]["allow_secrets"] == ["CUSTOMER_TOKEN_SECRET", "RASA_TOKEN"]
 
 
 def test_rasa_allows_only_its_own_origins_by_default_and_the_configured_ones() -> None:
@@ -52,6 +55,11 @@ def test_rasa_allows_only_its_own_origins_by_default_and_the_configured_ones() -
         end = next(i for i in range(start, len(command)) if command[i].startswith("--"))
         return command[start:end]
 
-    assert origins(spec()) == ["http://127.0.0.1:5105", "http://localhost:5105"]
+    assert origins(spec()) == [
+        "http://127.0.0.1:5105",
+        "http://localhost:5105",
+        "http://127.0.0.1:5107",  # the storefront, whose pages carry the widget
+        "http://localhost:5107",
+    ]
     configured = spec(RASA_CORS="https://shop.example, https://www.shop.example")
     assert origins(configured) == ["https://shop.example", "https://www.shop.example"]
