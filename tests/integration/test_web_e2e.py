@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from shop.api import OrderAccess
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
@@ -198,6 +199,54 @@ def test_a_forged_customer_token_is_not_a_login(shopper: BrowserContext, web: st
     say(page, "show my orders")
     # a logged-in shopper gets their orders; anyone else is asked to identify themselves
     expect(page.locator(".shopchat-msg-bot").last).to_contain_text(re.compile("e-mail", re.I))
+
+
+SHOPPER_PASSWORD = "a shopper's own password 42"
+
+
+def test_a_shopper_who_logs_in_mid_conversation_keeps_the_cart_and_is_recognised(
+    stack: Stack, shopper: BrowserContext, web: str
+) -> None:
+    product_id, _ = single_variant_product(stack)
+    customer = stack.shop.get_customer("C00002")
+    assert customer is not None
+    stack.web_command("set-customer-password", "--email", customer.email, stdin=SHOPPER_PASSWORD)
+    page = shopper.new_page()
+    page.goto(f"{web}/products/{stack.shop.get_product(product_id).handle}")
+    page.get_by_role("button", name="Add to cart").click()
+    open_chat(page)
+    say(page, "hi")
+    page.goto(f"{web}/login")
+    page.get_by_label("E-mail").fill(customer.email)
+    page.get_by_label("Password").fill(SHOPPER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#cart-count")).to_have_text("1")  # the same cart after the login
+    open_chat(page)
+    expect(page.locator(".shopchat-msg-user").first).to_contain_text("hi")  # and the chat
+    say(page, "show my orders")
+    newest = stack.shop.list_orders(OrderAccess(customer_id=customer.id), 1)[0]
+    expect(page.locator(".shopchat-msg-bot").last).to_contain_text(newest.number)
+
+
+def test_a_message_typed_offline_is_sent_once_when_the_network_is_back(
+    stack: Stack, shopper: BrowserContext, web: str
+) -> None:
+    page = shopper.new_page()
+    page.goto(f"{web}/")
+    open_chat(page)
+    say(page, "hi")
+    session_id = page.locator("script[data-session-id]").get_attribute("data-session-id")
+    assert session_id
+    shopper.set_offline(True)
+    expect(page.locator(".shopchat-status")).to_contain_text("Reconnecting")
+    page.locator("#shopchat-input").fill("how long does delivery take?")
+    page.locator("#shopchat-input").press("Enter")
+    expect(page.locator(".shopchat-sending")).to_be_visible()
+    shopper.set_offline(False)
+    expect(page.locator(".shopchat-sending")).to_have_count(0)
+    expect(page.locator(".shopchat-msg-bot").last).to_contain_text(re.compile("deliver", re.I))
+    said = [e["text"] for e in stack.tracker(session_id)["events"] if e["event"] == "user"]
+    assert said.count("how long does delivery take?") == 1
 
 
 # --- agent desk ---------------------------------------------------------------------------
