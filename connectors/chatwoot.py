@@ -71,6 +71,7 @@ from connectors.inbound import (
     too_long_reply,
 )
 from connectors.rest_channel import action_server_is_up
+from connectors.whole_messages import SendsWholeMessages
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class ChatwootClient:
             raise ChatwootApiError(what, account_id, conversation_id, detail, None) from exc
 
 
-class ChatwootOutput(OutputChannel):  # rasa ships no type information: it is Any
+class ChatwootOutput(SendsWholeMessages, OutputChannel):  # rasa: no type information
     """The bot's messages of one turn, posted to its Chatwoot conversation."""
 
     @classmethod
@@ -190,29 +191,6 @@ class ChatwootOutput(OutputChannel):  # rasa ships no type information: it is An
                 self.turn.conversation_id,
                 self.turn.account_id,
             )
-
-    # The single-purpose senders Rasa's other code may call go through send_response.
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_quick_replies(
-        self,
-        recipient_id: str,
-        text: str,
-        quick_replies: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "quick_replies": quick_replies})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
 
 class ChatwootInput(InputChannel):  # rasa ships no type information: it is Any

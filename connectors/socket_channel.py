@@ -66,6 +66,7 @@ from connectors.socket_events import (
     image_event,
     message_id,
 )
+from connectors.whole_messages import SendsWholeMessages
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class ChannelSetupError(RuntimeError):
     """Rasa's socket.io channel is not built as this wrapper expects (another Rasa?)."""
 
 
-class ShopSocketIOOutput(SocketIOOutput):  # rasa ships no type information: it is Any
+class ShopSocketIOOutput(SendsWholeMessages, SocketIOOutput):  # rasa: no type information
     """Sends each bot message as one ``bot_uttered`` event (see the module docstring)."""
 
     @classmethod
@@ -102,29 +103,6 @@ class ShopSocketIOOutput(SocketIOOutput):  # rasa ships no type information: it 
             await self._send_message(recipient_id, {"attachment": attachment})
         for element in element_events(message.get("elements")):
             await self._send_message(recipient_id, element)
-
-    # The single-purpose senders Rasa's other code may call: one event each, never split.
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_quick_replies(
-        self,
-        recipient_id: str,
-        text: str,
-        quick_replies: list[dict[str, Any]],
-        **kwargs: Any,
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "quick_replies": quick_replies})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
 
 def _metadata(raw: Any) -> dict[str, Any]:
