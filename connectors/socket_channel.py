@@ -15,7 +15,7 @@ public Rasa web-chat clients work against it. The differences:
 
 - replies: ``ShopSocketIOOutput`` sends ONE ``bot_uttered`` event per bot message, with the
   text, the buttons as ``quick_replies`` and the custom payload (``"custom": {...}``, the
-  cards of ``actions/dialogue/cards.py``) on the same event: see
+  cards of ``shop/cards.py``) on the same event: see
   ``connectors.socket_events.bot_event``. Rasa's stock output splits a text on blank lines
   into several events and sends custom JSON as emit() keyword arguments (a separate,
   oddly shaped event). The text is NOT split: the widget and rasa-webchat render markdown,

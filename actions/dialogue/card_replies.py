@@ -1,4 +1,4 @@
-"""Fetch what a card needs from the shop and build it (``cards.py``): the actions' adapter.
+"""Fetch what a card needs from the shop and build it (``shop/cards.py``): the actions' adapter.
 
 Stock and product records are read off the event loop (``base.call``), once per card.
 """
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from actions.dialogue import services
 from actions.dialogue.base import call
-from actions.dialogue.cards import CartPayload, ProductsPayload, cart_payload, products_payload
 from shop.api import Cart, Product, ShopService
+from shop.cards import CartPayload, ProductsPayload, cart_payload, products_payload
 
 
 def _online_stock(shop: ShopService, product_ids: Sequence[str]) -> dict[str, int]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from knowledge.api import ProductHit, SearchFilters
 from shop.api import Cart, Order, Product
+from shop.display import day, money
+
+__all__ = ["day", "money"]  # re-exported: the actions read them from here
 
 STATUS_WORDS = {
     "pending": "pending (waiting for payment)",
@@ -16,14 +17,6 @@ STATUS_WORDS = {
     "returned": "returned",
     "refunded": "refunded",
 }
-
-
-def money(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency}"
-
-
-def day(value: date | datetime) -> str:
-    return value.strftime("%d %b %Y").lstrip("0")
 
 
 def listing(values: tuple[str, ...] | list[str], limit: int = 6) -> str:

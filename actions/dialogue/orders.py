@@ -19,12 +19,12 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import handoff, order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
-from actions.dialogue.cards import order_payload
 from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
 from actions.dialogue.policy_question import asks_about_policy
 from actions.dialogue.policy_text import delivery_time, refund_time, return_window
 from shop.api import Order, OrderAccess, OrderLine, ShopPolicy, ShopService
+from shop.cards import order_payload
 from shop.errors import OrderNotFound
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,8})(?!\d)")

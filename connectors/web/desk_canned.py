@@ -9,16 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shop.api import ShopPolicy
+from shop.display import money
 
 
 @dataclass(frozen=True)
 class CannedReply:
     title: str
     text: str
-
-
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency}"
 
 
 def canned_replies(rules: ShopPolicy, currency: str) -> tuple[CannedReply, ...]:
@@ -30,7 +27,7 @@ def canned_replies(rules: ShopPolicy, currency: str) -> tuple[CannedReply, ...]:
             "Delivery times",
             f"Standard delivery takes {low}-{high} business days, express "
             f"{rules.express_delivery_days}. Shipping is free from "
-            f"{_money(rules.free_shipping_from_cents, currency)}.",
+            f"{money(rules.free_shipping_from_cents, currency)}.",
         ),
         CannedReply(
             "Returns",

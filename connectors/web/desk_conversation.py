@@ -30,6 +30,7 @@ from connectors.web.rasa_api import RasaUnavailable
 from handoff.claims import AlreadyClaimed, Claim, ClaimError, NotClaimHolder, RequestNotOpen
 from handoff.queue import HandoffRequest
 from shop.api import Order, OrderAccess
+from shop.display import money
 from shop.errors import OrderNotFound, ShopError, ShopUnavailable
 
 logger = logging.getLogger(__name__)
@@ -102,17 +103,13 @@ async def _holding(request: web.Request, request_id: int) -> Claim:
         raise DeskRefusal(409, str(exc)) from None
 
 
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:.2f} {currency}"
-
-
 def _order_view(order: Order) -> dict[str, Any]:
     shipment = order.shipment
     return {
         "number": order.number,
         "status": order.status,
         "placed_on": order.created_at.date().isoformat(),
-        "total": _money(order.total_cents, order.currency),
+        "total": money(order.total_cents, order.currency),
         "lines": ", ".join(f"{line.quantity} x {line.title}" for line in order.lines),
         "tracking": f"{shipment.carrier} {shipment.tracking_number}" if shipment else None,
     }
@@ -150,11 +147,11 @@ async def conversation_page(request: web.Request) -> web.StreamResponse:
                         "title": line.title,
                         "options": ", ".join(v for v in (line.size, line.colour) if v),
                         "quantity": line.quantity,
-                        "total": _money(line.total_cents, cart.currency),
+                        "total": money(line.total_cents, cart.currency),
                     }
                     for line in cart.lines
                 ],
-                "total": _money(cart.total_cents, cart.currency),
+                "total": money(cart.total_cents, cart.currency),
                 "item_count": cart.item_count,
             },
             "holder": desk.claims.holder(request_id),

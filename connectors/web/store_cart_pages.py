@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from connectors.web.context import WebContext, context_of
-from connectors.web.store_cart import CartView, cart_view
 from connectors.web.store_catalog import product_page
 from connectors.web.store_page import (
     FormRefused,
@@ -22,6 +21,7 @@ from connectors.web.store_session import (
     store_session,
 )
 from shop.api import Cart, Product
+from shop.cards import CartPayload, cart_payload
 from shop.errors import (
     InvalidQuantity,
     OutOfStock,
@@ -32,7 +32,7 @@ from shop.errors import (
 )
 
 
-async def _cart_data(ctx: WebContext, session_id: str, base_url: str) -> CartView:
+async def _cart_data(ctx: WebContext, session_id: str, base_url: str) -> CartPayload:
     """The cart's payload; pictures under ``base_url`` ('' for this site's own pages)."""
 
     def load() -> tuple[Cart, list[Product]]:
@@ -40,7 +40,7 @@ async def _cart_data(ctx: WebContext, session_id: str, base_url: str) -> CartVie
         return cart, ctx.shop.get_products([line.product_id for line in cart.lines])
 
     cart, products = await blocking(load)
-    return cart_view(cart, products, base_url)
+    return cart_payload(cart, products, storefront_url=base_url)
 
 
 async def cart_page(

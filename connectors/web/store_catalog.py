@@ -8,18 +8,18 @@ from typing import Any
 from aiohttp import web
 
 from connectors.web.context import context_of
-from connectors.web.store_cart import money
 from connectors.web.store_page import (
     Visit,
     blocking,
     not_found,
     page,
-    stock_label,
     store_of,
     visit,
 )
 from shop.api import CategoryNode, CategoryPath, Product
+from shop.cards import stock_label
 from shop.demo.images import demo_svg, demo_url, is_demo_name, public_image_url
+from shop.display import money
 from shop.errors import (
     ProductNotFound,
 )

@@ -15,7 +15,6 @@ from aiohttp import web
 from multidict import MultiDict
 
 from connectors.web.context import WebContext, context_of, render
-from connectors.web.store_cart import money
 from connectors.web.store_session import (
     CSRF_FIELD,
     CsrfSigner,
@@ -25,6 +24,7 @@ from connectors.web.store_session import (
 )
 from shop.accounts import ShopperAccounts
 from shop.api import CategoryNode, CategoryPath, Customer
+from shop.display import money
 from shop.errors import (
     ShopUnavailable,
 )
@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 SHOP_NAME = "Demo Shop"
 WIDGET_TITLE = "Shop assistant"
 CUSTOMER_TOKEN_TTL_SECONDS = 3600
-LOW_STOCK = 3  # "Only 2 left" at or below this (as the bot's cards)
 
 T = TypeVar("T")
 
@@ -99,14 +98,6 @@ async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def category_url(path: CategoryPath) -> str:
     return "/c/" + "/".join(category_slugs(path))
-
-
-def stock_label(available: int) -> str:
-    if available <= 0:
-        return "Out of stock"
-    if available <= LOW_STOCK:
-        return f"Only {available} left"
-    return "In stock"
 
 
 def _customer_token(ctx: WebContext, customer: Customer | None) -> str | None:

@@ -9,13 +9,13 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import services
-from actions.dialogue.cards import LOW_STOCK, stock_label
 from actions.dialogue.cart import ActionAddToCart, ActionUpdateCart, ActionViewCart
 from actions.dialogue.formatting import money
 from actions.dialogue.orders import ActionHandleOrderRequest
 from actions.dialogue.product_info import ActionSelectProduct
 from actions.dialogue.search import ActionSearchProducts
 from shop.api import OrderAccess, Product
+from shop.cards import LOW_STOCK, stock_label
 from shop.demo.images import public_image_url
 from tests.actions.orders_db import an_order
 from tests.actions.trackers import ORDER_FORM_DOMAIN, entity, new_sender, slots_set, tracker

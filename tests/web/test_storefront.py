@@ -203,21 +203,11 @@ async def test_the_cart_page_is_not_cached_by_the_browser(client: Client) -> Non
     assert response.headers["Cache-Control"] == "no-store"
 
 
-async def test_the_cart_json_reads_like_the_bots_cart_card(
+async def test_the_cart_json_has_the_line_added_on_the_page(
     client: Client, engine: Engine, context: WebContext
 ) -> None:
-    from actions.dialogue.cards import cart_payload
-
     sku = _in_stock_sku(context.shop, engine)
     await post_form(client, "/cart/add", {"sku": sku, "quantity": "2"})
     body = await (await client.get("/api/cart")).json()
-    cart = context.shop.get_cart(session_of(client))
-    card = cart_payload(cart, context.shop.get_products([ln.product_id for ln in cart.lines]))
-    without_images = [{k: v for k, v in line.items() if k != "image"} for line in card["lines"]]
-    assert {
-        **body,
-        "lines": [{k: v for k, v in ln.items() if k != "image"} for ln in body["lines"]],
-    } == {
-        **card,
-        "lines": without_images,
-    }
+    [line] = body["lines"]
+    assert (body["type"], line["sku"], line["quantity"], body["item_count"]) == ("cart", sku, 2, 2)

@@ -4,7 +4,8 @@ The actions send them beside their usual text (``dispatcher.utter_message(text=.
 json_message=card)``), so a channel that cannot draw a card still has the whole answer in
 the text; the socket.io channel puts both on one ``bot_uttered`` event (``custom``). The
 shapes are the ones of the issue 7 contract (``custom.type`` = ``products``, ``cart``,
-``order``); money reads as in the chat texts (``formatting.money``).
+``order``; docs/widget.md); money reads as in the chat texts (``shop.display.money``). The
+storefront's cart JSON and stock labels are the same functions, so page and chat agree.
 
 A card's buttons send ordinary button payloads that name the product by its id:
 ``/add_to_cart{"product": "<id>"}`` and ``/select_product{"product": "<id>"}``. The actions
@@ -18,9 +19,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Literal, TypedDict
 
-from actions.dialogue.formatting import day, money
 from shop.api import Cart, CartLine, Order, Product, Variant
 from shop.demo.images import public_image_url
+from shop.display import day, money
 from shop.variants import option_kind
 
 # "Only 2 left" at or below this many online
