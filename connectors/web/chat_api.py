@@ -3,8 +3,9 @@
 Browsers never see Rasa's token: this service reads the tracker server side
 (``RasaApi.tracker``) and answers with the contract's message list (``history.py``). Who
 knows a session id can read its conversation, as on Rasa's own socket.io channel; so only
-ids long and random enough to be unguessable are served (the widget's and the storefront's
-are 32 hex digits), and a short or odd id is refused with 400.
+ids of the shape the widget and the storefront make (32 random hex digits) are served: a
+REST sender such as "me" or a Chatwoot "chatwoot-<account>-<conversation>" id, which
+someone could guess, is refused with 400.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from connectors.web.rasa_api import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -34,8 +35,8 @@ async def chat_history(request: web.Request) -> web.Response:
     if not SESSION_ID.match(session_id):
         return _error(
             400,
-            "session_id must be 16 to 128 letters, digits, '-' or '_' "
-            "(the id the widget or the storefront gave the conversation).",
+            "session_id must be the 32 hex digits the widget or the storefront gave the "
+            "conversation.",
         )
     try:
         tracker = await context_of(request).rasa.tracker(session_id)

@@ -13,6 +13,11 @@ async def test_a_malformed_session_id_is_a_400_with_an_error(client: Client) -> 
     assert (response.status, sorted(body)) == (400, ["error"])
 
 
+async def test_a_guessable_conversation_id_is_refused(client: Client) -> None:
+    response = await client.get("/api/chat/history", params={"session_id": "chatwoot-1-4242424"})
+    assert response.status == 400
+
+
 async def test_rasa_down_is_a_503_that_says_so(client: Client) -> None:
     response = await client.get("/api/chat/history", params={"session_id": secrets.token_hex(16)})
     body = await response.json()
