@@ -3,8 +3,8 @@
 The actions send them beside their usual text (``dispatcher.utter_message(text=...,
 json_message=card)``), so a channel that cannot draw a card still has the whole answer in
 the text; the socket.io channel puts both on one ``bot_uttered`` event (``custom``). The
-shapes are the ones of the issue 7 contract (``custom.type`` = ``products``, ``cart``,
-``order``; docs/widget.md); money reads as in the chat texts (``shop.display.money``). The
+shapes are the ones docs/widget.md documents (``custom.type`` = ``products``, ``cart``,
+``order``); money reads as in the chat texts (``shop.display.money``). The
 storefront's cart JSON and stock labels are the same functions, so page and chat agree.
 
 A card's buttons send ordinary button payloads that name the product by its id:

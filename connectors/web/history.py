@@ -1,7 +1,7 @@
 """A conversation's messages for the widget, read from Rasa's tracker events.
 
 The widget redraws a conversation after a reload or in a second tab from these messages
-(issue 7 contract, ``GET /api/chat/history``). Only ``user`` and ``bot`` events are
+(docs/widget.md, "History"). Only ``user`` and ``bot`` events are
 messages. A user message that is a button payload (``/checkout``, ``/add_to_cart{...}``)
 reads as the title of the button that sent it, found among the buttons, quick replies and
 card buttons of earlier bot messages (most recent first); a payload no button explains is

@@ -1,7 +1,7 @@
 """Who is visiting the storefront: the ``shop_session`` id, the ``shop_auth`` login, CSRF.
 
 - ``shop_session``: ``secrets.token_hex(16)``, HttpOnly, SameSite=Lax. It is the
-  conversation id of the widget AND the cart key (issue 7 contract), so the chat and the
+  conversation id of the widget AND the cart key (docs/widget.md), so the chat and the
   pages share one cart. A malformed value (anything but 32 hex digits) is replaced, so a
   visitor cannot pick a key that names someone else's cart or a channel's sender id.
 - ``shop_auth``: a separate random token of a logged-in customer (``shop.accounts``).
