@@ -292,8 +292,10 @@ def test_an_agent_takes_over_and_hands_back(
     say(page, "I want to talk to a person")
     expect(page.locator(".shopchat-msg-bot").last).to_contain_text("will join this chat")
 
-    # the request appears in the queue without a reload
-    row = agent_page.locator("#queue-rows tr[data-request-id]").last
+    # the request appears in the queue without a reload; its summary (the shopper's last
+    # messages) names the product searched for, which no other request of the session does
+    row = agent_page.locator("#queue-rows tr[data-request-id]", has_text=title)
+    expect(row).to_have_count(1)
     expect(row).to_contain_text("I want to talk to a person")
     shot(agent_page, "desk-queue")
     row.get_by_role("link").click()
@@ -345,7 +347,8 @@ def test_shopper_markup_is_text_on_the_desk(
     say(page, "talk to a person")
     agent_page = desk.new_page()
     log_in_agent(agent_page, web, agent)
-    row = agent_page.locator("#queue-rows tr[data-request-id]").last
+    row = agent_page.locator("#queue-rows tr[data-request-id]", has_text="I need a human please")
+    expect(row).to_have_count(1)
     row.get_by_role("link").click()
     expect(agent_page.locator("#transcript")).to_contain_text(typed)
     assert agent_page.evaluate("window.__pwned === undefined")
