@@ -41,6 +41,7 @@ import socketio
 
 from bench.drive import Script
 from bench.turn_latency import shop_scripts
+from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 from scripts.stackctl import ROOT, LocalStack
 
 log = logging.getLogger("bench.web_bench")
@@ -48,15 +49,6 @@ log = logging.getLogger("bench.web_bench")
 RESULTS = ROOT / "bench" / "results"
 WIDGET = ROOT / "connectors" / "widget"
 TARGET_GZIP_BYTES = 50 * 1024
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TURN_TIMEOUT = 120.0
 
 
@@ -209,7 +201,7 @@ def page_loads(stack: LocalStack, loads: int) -> dict[str, Any]:
     load_s: list[float] = []
     ready_s: list[float] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
             for i in range(loads + 1):
                 # the probe reads a page variable; the pages forbid eval (CSP) for their own code

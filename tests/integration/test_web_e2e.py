@@ -18,20 +18,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 from shop.api import OrderAccess
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPLY_TIMEOUT_MS = 60_000  # a bot turn on a busy 2-core machine stays far below this
 AGENT_PASSWORD = "correct horse battery staple 7"
 SCREENSHOTS = os.environ.get("DOCS_SCREENSHOTS")
@@ -59,31 +51,31 @@ def second_agent(stack: Stack, web: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
             yield browser
         finally:
             browser.close()
 
 
-@pytest.fixture
-def shopper(browser: Browser) -> Iterator[BrowserContext]:
+def _context(browser: Browser) -> Iterator[BrowserContext]:
+    """A browser of its own (cookies, storage) for one person."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(REPLY_TIMEOUT_MS)
     try:
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def shopper(browser: Browser) -> Iterator[BrowserContext]:
+    yield from _context(browser)
 
 
 @pytest.fixture
 def desk(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(REPLY_TIMEOUT_MS)
-    try:
-        yield context
-    finally:
-        context.close()
+    yield from _context(browser)
 
 
 def shot(page: Page, name: str) -> None:
