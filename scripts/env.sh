@@ -36,6 +36,17 @@ export WEB_PORT="${WEB_PORT:-5057}"
 export STOREFRONT_URL="${STOREFRONT_URL:-http://127.0.0.1:$WEB_PORT}"
 export RASA_URL="${RASA_URL:-http://$RASA_HOST:$RASA_PORT}"
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-$RASA_URL}"
+# The voice gateway (voice/: voice page, browser WebSocket, HTTP API, phone line) and its
+# Wyoming speech services (speech to text: faster-whisper; text to speech: Piper).
+export VOICE_HOST="${VOICE_HOST:-127.0.0.1}"
+export VOICE_PORT="${VOICE_PORT:-5058}"
+export VOICE_STT_PORT="${VOICE_STT_PORT:-10300}"
+export VOICE_TTS_PORT="${VOICE_TTS_PORT:-10200}"
+export VOICE_STT_URI="${VOICE_STT_URI:-tcp://127.0.0.1:$VOICE_STT_PORT}"
+export VOICE_TTS_URI="${VOICE_TTS_URI:-tcp://127.0.0.1:$VOICE_TTS_PORT}"
+export WHISPER_MODEL="${WHISPER_MODEL:-base}"
+export PIPER_VOICE="${PIPER_VOICE:-en_US-joe-medium}"
+export VOICE_VAD_SILENCE_MS="${VOICE_VAD_SILENCE_MS:-600}"
 # Agent desk opening hours ("always", or e.g. "Mon-Fri 09:00-18:00, Sat 10:00-16:00").
 export DESK_HOURS="${DESK_HOURS:-always}"
 export DESK_TIMEZONE="${DESK_TIMEZONE:-UTC}"

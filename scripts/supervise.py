@@ -22,11 +22,13 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -242,11 +244,24 @@ class Service:
     def check_health(self) -> bool:
         if self.spec.health_url is None:
             return self.poll() is None
+        return health_ok(self.spec.health_url)
+
+
+def health_ok(url: str, timeout: float = 2.0) -> bool:
+    """An http(s) URL answers GET with 2xx, or a tcp://host:port accepts a connection (the
+    Wyoming speech services speak no HTTP)."""
+    if url.startswith("tcp://"):
+        parsed = urllib.parse.urlsplit(url)
         try:
-            with urllib.request.urlopen(self.spec.health_url, timeout=2.0) as resp:
-                return 200 <= int(resp.status) < 300
-        except (urllib.error.URLError, OSError, ValueError):
+            with socket.create_connection((parsed.hostname or "", parsed.port or 0), timeout):
+                return True
+        except (OSError, ValueError):
             return False
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return 200 <= int(resp.status) < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 class Supervisor:

@@ -50,7 +50,7 @@ summary() {
 
 # 1. Setup: venvs, secrets, shop, lookups, knowledge index, Rasa model. Nothing else can run
 #    without it.
-if ! run_check "setup" env SETUP_BROWSER=1 bash scripts/setup.sh; then
+if ! run_check "setup" env SETUP_BROWSER=1 SETUP_VOICE_TOOLS=1 bash scripts/setup.sh; then
   summary
   exit 1
 fi

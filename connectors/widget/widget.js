@@ -24,6 +24,8 @@
     historyUrl: data.historyUrl || '',
     upload: data.upload === 'on',
     voice: data.voice === 'on',
+    // the voice gateway (python -m voice serve) the microphone talks to
+    voiceServer: (data.voiceServer || location.origin).replace(/\/+$/, ''),
   };
   var customerToken = data.customerToken || '';
   var page = { product_id: data.pageProduct || null, url: null };
@@ -218,16 +220,21 @@
   sendButton.type = 'submit';
   sendButton.id = 'shopchat-send';
   form.appendChild(label);
-  // Room for the upload and voice services: shown only when the merchant turns them on;
-  // they announce a click to the page (shopchat:upload / shopchat:voice) and do nothing else yet.
+  // Room for the upload service: shown only when the merchant turns it on; it announces a
+  // click to the page (shopchat:upload) and does nothing else yet. The microphone: see voice.
   if (cfg.upload)
     form.appendChild(iconButton('shopchat-upload', 'Attach an image', ICONS.image, function () {
       fire('shopchat:upload', null);
     }));
-  if (cfg.voice)
-    form.appendChild(iconButton('shopchat-voice', 'Speak a message', ICONS.mic, function () {
+  var voiceButton = null;
+  if (cfg.voice) {
+    voiceButton = iconButton('shopchat-voice', 'Speak a message', ICONS.mic, function () {
       fire('shopchat:voice', null);
-    }));
+      toggleVoice();
+    });
+    voiceButton.setAttribute('aria-pressed', 'false');
+    form.appendChild(voiceButton);
+  }
   form.appendChild(input);
   form.appendChild(sendButton);
   [header, status, log, typingSlot, form].forEach(function (n) {
@@ -808,6 +815,84 @@
         return !redraw; // no history: the conversation goes on from here
       })
       .then(afterHistory);
+  }
+
+  // ---------------------------------------------------------------- voice (data-voice="on")
+  // The microphone talks to the voice gateway (data-voice-server) under this conversation's
+  // id, so spoken and typed messages share one conversation and one cart. The gateway's own
+  // client (voice-client.js: capture, playback, barge-in) is loaded on the first click; its
+  // transcripts and Rasa's replies are drawn here like typed ones.
+  var voice = null;
+  function loadVoiceClient() {
+    if (window.ShopVoice) return Promise.resolve(window.ShopVoice);
+    return new Promise(function (resolve, reject) {
+      var s = el('script');
+      s.src = cfg.voiceServer + '/voice/static/voice-client.js';
+      s.onload = function () {
+        if (window.ShopVoice) resolve(window.ShopVoice);
+        else reject(new Error('the voice client did not load'));
+      };
+      s.onerror = function () {
+        reject(new Error('the voice service is not reachable'));
+      };
+      document.head.appendChild(s);
+    });
+  }
+  function voiceState(on) {
+    voiceButton.setAttribute('aria-pressed', on ? 'true' : 'false');
+    voiceButton.setAttribute('aria-label', on ? 'Stop speaking' : 'Speak a message');
+    voiceButton.style.color = on ? '#b91c1c' : '';
+    setStatus(on ? 'Listening\u2026' : '');
+  }
+  // Rasa's REST-shaped messages (buttons, image) in the socket.io shape renderBot draws
+  function fromRest(m) {
+    var out = { text: m.text, custom: m.custom };
+    if (Array.isArray(m.buttons))
+      out.quick_replies = m.buttons.map(function (b) {
+        return { content_type: 'text', title: b.title, payload: b.payload };
+      });
+    if (m.image) out.attachment = { type: 'image', payload: { src: m.image } };
+    return out;
+  }
+  function voiceEvent(ev) {
+    if (ev.type === 'transcript') {
+      retireButtons();
+      renderUser(ev.text, Date.now(), false);
+      typing(true);
+    } else if (ev.type === 'bot') {
+      typing(false);
+      (ev.messages || []).forEach(function (m) {
+        if (m && typeof m === 'object') renderBot(fromRest(m), Date.now(), true);
+      });
+    } else if (ev.type === 'speaking') setStatus('Speaking\u2026 (talk to interrupt)');
+    else if (ev.type === 'speaking_done' || ev.type === 'listening') setStatus(voice && voice.micOn ? 'Listening\u2026' : '');
+    else if (ev.type === 'voice_unavailable' || ev.type === 'error') note(ev.message || 'Voice is unavailable.');
+    else if (ev.type === 'closed') voiceState(false);
+  }
+  function toggleVoice() {
+    if (voice && voice.micOn) {
+      voice.stopMic();
+      return voiceState(false);
+    }
+    setStatus('Starting the microphone\u2026');
+    loadVoiceClient()
+      .then(function (client) {
+        voice = voice || client.connect({
+          server: cfg.voiceServer,
+          senderId: sessionId,
+          customerToken: customerToken,
+          page: metadata(null).page,
+          onEvent: voiceEvent,
+        });
+        return voice.startMic();
+      })
+      .then(function () {
+        voiceState(true);
+      })
+      .catch(function (e) {
+        voiceState(false);
+        note('Voice is unavailable: ' + e.message);
+      });
   }
 
   function start() {

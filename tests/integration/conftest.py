@@ -80,6 +80,21 @@ class Stack:
         return self._local.cfg.web_url
 
     @property
+    def voice_url(self) -> str:
+        """The voice gateway and its two speech services, started on first use."""
+        names = [n for n in ("stt", "tts", "voice") if not self._local.children[n].running()]
+        if names:
+            self._local.start(*names)
+        return self._local.cfg.voice_url
+
+    def stop_speech_services(self) -> None:
+        self._local.children["stt"].stop()
+        self._local.children["tts"].stop()
+
+    def start_speech_services(self) -> None:
+        self._local.start("stt", "tts")
+
+    @property
     def webhook_url(self) -> str:
         return self._local.cfg.rest_webhook_url
 

@@ -46,6 +46,18 @@ def test_the_spec_names_each_process_secrets_and_holds_no_value() -> None:
     assert "--auth-token" not in services["rasa"]["command"]
     # the web service calls Rasa's API (pause, agent messages) and signs shopper tokens
     assert services["web"]["allow_secrets"] == ["CUSTOMER_TOKEN_SECRET", "RASA_TOKEN"]
+    # the speech services hold no secret; the voice gateway only Twilio's token, when set
+    assert services["stt"]["allow_secrets"] == []
+    assert services["tts"]["allow_secrets"] == []
+    assert services["voice"]["allow_secrets"] == ["TWILIO_AUTH_TOKEN"]
+
+
+def test_the_speech_services_are_healthy_when_their_wyoming_port_listens() -> None:
+    services = spec(VOICE_STT_PORT="10400", VOICE_TTS_PORT="10401", VOICE_PORT="5108")
+    assert services["stt"]["health_url"] == "tcp://127.0.0.1:10400"
+    assert services["tts"]["health_url"] == "tcp://127.0.0.1:10401"
+    assert services["voice"]["health_url"] == "http://127.0.0.1:5108/health"
+    assert services["voice"]["env"]["VOICE_STT_URI"] == "tcp://127.0.0.1:10400"
 
 
 def test_rasa_allows_only_its_own_origins_by_default_and_the_configured_ones() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from scripts.supervise import SpecError, StackSpec, describe_exit
+from scripts.supervise import SpecError, StackSpec, describe_exit, health_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -301,3 +301,12 @@ def test_each_service_gets_only_the_secrets_its_spec_allows(run: Any, tmp_path: 
     for name in ("actions", "knowledge"):
         assert seen[name]["SHOP_CURRENCY"] == "EUR"  # ordinary settings pass through
         assert seen[name]["OWN_SETTING"] == name
+
+
+def test_a_tcp_health_url_is_healthy_while_the_port_accepts_connections() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        assert health_ok(url)
+    assert not health_ok(url)

@@ -1,0 +1,333 @@
+"""Our speech-to-text service: a Wyoming ASR server over faster-whisper.
+
+    python -m voice.stt_service [--uri tcp://127.0.0.1:10300] [--model base]
+
+Defaults come from VoiceSettings.from_env(); the model is resolved by voice.models (``base``
+and ``tiny.en`` from packages, any other faster-whisper name from its hub, or a folder).
+
+Protocol (Wyoming ASR): ``transcribe`` (language, context {"prompt": ..., "partials": bool}),
+``audio-start``, ``audio-chunk``..., ``audio-stop`` -> ``transcript``. While audio streams in,
+finished stretches of speech are transcribed in the background (voice/stt_engine.py) and
+each is sent as a ``transcript-chunk`` (after a ``transcript-start``; ``transcript-stop``
+follows the final ``transcript``, as the protocol asks). A client that sends a whole
+recording at once says ``"partials": false`` and the recording is transcribed in one pass.
+Audio in another format is converted to 16 kHz mono 16-bit; audio beyond
+``--max-utterance-s`` is dropped (and logged); an utterance without speech gets an empty
+transcript without running whisper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from voice.stt_engine import RATE, STRETCH_MIN_SPEECH_S, WIDTH, StretchFinder, WhisperEngine
+
+with warnings.catch_warnings():  # see voice/speech_clients.py: audioop in wyoming.audio
+    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+    from wyoming.audio import AudioChunk, AudioChunkConverter, AudioStart, AudioStop
+
+from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
+from wyoming.server import AsyncEventHandler, AsyncServer
+
+_LOGGER = logging.getLogger("voice.stt_service")
+
+# a client that went away while we answer (reset, broken pipe)
+_CLIENT_GONE = (ConnectionError,)
+_STOP = (-1, -1)
+
+
+def service_info(model_name: str, *, languages: Sequence[str]) -> Info:
+    attribution = Attribution(
+        name="OpenAI, SYSTRAN", url="https://github.com/SYSTRAN/faster-whisper"
+    )
+    return Info(
+        asr=[
+            AsrProgram(
+                name="shop-faster-whisper",
+                description="faster-whisper with partial transcription at pauses",
+                attribution=attribution,
+                installed=True,
+                version=None,
+                supports_transcript_streaming=True,
+                models=[
+                    AsrModel(
+                        name=model_name,
+                        description=f"whisper {model_name}",
+                        attribution=attribution,
+                        installed=True,
+                        version=None,
+                        languages=list(languages),
+                    )
+                ],
+            )
+        ]
+    )
+
+
+class WhisperEventHandler(AsyncEventHandler):
+    """One client connection; the utterance state is reset in ``_reset`` only."""
+
+    def __init__(
+        self,
+        engine: WhisperEngine,
+        info: Info,
+        max_utterance_s: float,
+        vad_threshold: float,
+        stretch_min_speech_s: float,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.engine = engine
+        self.info = info
+        self.max_bytes = int(max_utterance_s * RATE) * WIDTH
+        self.vad_threshold = vad_threshold
+        self.stretch_min_speech_s = stretch_min_speech_s
+        self._reset(Transcribe())
+
+    def _reset(self, request: Transcribe) -> None:
+        context = request.context if isinstance(request.context, dict) else {}
+        prompt = context.get("prompt")
+        self.prompt = prompt.strip() if isinstance(prompt, str) else ""
+        self.partials = context.get("partials", True) is not False
+        self.language = request.language or None
+        self.audio = bytearray()
+        self.converter = AudioChunkConverter(rate=RATE, width=WIDTH, channels=1)
+        self.finder = StretchFinder(
+            threshold=self.vad_threshold,
+            min_speech_s=self.stretch_min_speech_s if self.partials else float("inf"),
+        )
+        self.texts: list[str] = []
+        self.stream_started = False
+        self.too_long_logged = False
+        self.received_s = 0.0
+        self.queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        self.worker: asyncio.Task[None] | None = None
+
+    def _prompt_with(self, texts: Sequence[str]) -> str | None:
+        return " ".join([self.prompt, *texts]).strip() or None
+
+    async def handle_event(self, event: Event) -> bool:
+        try:
+            return await self._handle(event)
+        except _CLIENT_GONE:
+            return False
+        except Exception as error:
+            # a bug or a whisper failure: logged in full, told to the client, connection closed
+            _LOGGER.exception("Failed on a %s event", event.type)
+            with contextlib.suppress(*_CLIENT_GONE):
+                await self.write_event(Error(text=str(error), code=type(error).__name__).event())
+            return False
+
+    async def _handle(self, event: Event) -> bool:
+        if Describe.is_type(event.type):
+            await self.write_event(self.info.event())
+            return True
+        if Transcribe.is_type(event.type):
+            self._cancel_worker()
+            self._reset(Transcribe.from_event(event))
+            return True
+        if AudioStart.is_type(event.type):
+            return True
+        if AudioChunk.is_type(event.type):
+            self._add_audio(self.converter.convert(AudioChunk.from_event(event)))
+            return True
+        if AudioStop.is_type(event.type):
+            await self._answer()
+            return True
+        return True
+
+    def _add_audio(self, chunk: AudioChunk) -> None:
+        self.received_s += len(chunk.audio) / (RATE * WIDTH)
+        room = self.max_bytes - len(self.audio)
+        audio = chunk.audio[: max(room, 0)]
+        if len(audio) < len(chunk.audio) and not self.too_long_logged:
+            self.too_long_logged = True
+            _LOGGER.warning(
+                "Utterance longer than %.0f s: the audio after that is not transcribed",
+                self.max_bytes / (RATE * WIDTH),
+            )
+        if not audio:
+            return
+        self.audio += audio
+        for stretch in self.finder.feed(audio):
+            if self.worker is None:
+                self.worker = asyncio.create_task(self._transcribe_stretches(), name="stretches")
+            self.queue.put_nowait(stretch)
+
+    async def _transcribe_stretches(self) -> None:
+        """Transcribe finished stretches in order while audio keeps coming; send partials."""
+        while True:
+            start, end = await self.queue.get()
+            if (start, end) == _STOP:
+                return
+            text = await self.engine.transcribe(
+                bytes(self.audio[start:end]),
+                language=self.language,
+                prompt=self._prompt_with(self.texts),
+            )
+            if not text:
+                continue
+            self.texts.append(text)
+            _LOGGER.debug("Partial: %r", text)
+            with contextlib.suppress(*_CLIENT_GONE):
+                if not self.stream_started:
+                    self.stream_started = True
+                    await self.write_event(TranscriptStart(language=self.language).event())
+                await self.write_event(TranscriptChunk(text=text).event())
+
+    async def _answer(self) -> None:
+        stopped_at = time.monotonic()
+        if self.worker is not None:
+            self.queue.put_nowait(_STOP)
+            await self.worker
+            self.worker = None
+        tail_s = 0.0
+        if self.finder.tail_has_speech:
+            # a whole recording sent at once goes to whisper as it is: trimming it only
+            # changes what whisper hears at the edges
+            start = self.finder.tail_start() if self.partials else 0
+            tail = bytes(self.audio[start:])
+            tail_s = len(tail) / (RATE * WIDTH)
+            text = await self.engine.transcribe(
+                tail, language=self.language, prompt=self._prompt_with(self.texts)
+            )
+            if text:
+                self.texts.append(text)
+                if self.stream_started:
+                    await self.write_event(TranscriptChunk(text=text).event())
+        transcript = " ".join(self.texts).strip()
+        _LOGGER.info(
+            "Transcript of %.1f s of audio (%d stretch(es) done while streaming, tail %.1f s) "
+            "%.2f s after audio-stop: %r",
+            self.received_s,
+            len(self.texts) - (1 if tail_s else 0),
+            tail_s,
+            time.monotonic() - stopped_at,
+            transcript,
+        )
+        with contextlib.suppress(*_CLIENT_GONE):  # clients may leave once they have it
+            await self.write_event(Transcript(text=transcript, language=self.language).event())
+            if self.stream_started:
+                await self.write_event(TranscriptStop().event())
+        self._reset(Transcribe(language=self.language, context={"prompt": self.prompt}))
+
+    def _cancel_worker(self) -> None:
+        if self.worker is not None and not self.worker.done():
+            self.worker.cancel()
+        self.worker = None
+
+    async def disconnect(self) -> None:
+        self._cancel_worker()
+
+
+async def serve(
+    *,
+    uri: str,
+    engine: WhisperEngine,
+    max_utterance_s: float,
+    vad_threshold: float,
+    stretch_min_speech_s: float = STRETCH_MIN_SPEECH_S,
+) -> None:
+    info = service_info(engine.model_name, languages=engine.languages)
+    server = AsyncServer.from_uri(uri)
+    _LOGGER.info("Ready: whisper %s on %s", engine.model_name, uri)
+    # AsyncServer.run stops the server and its connections on SIGTERM
+    await server.run(
+        partial(
+            WhisperEventHandler,
+            engine,
+            info,
+            max_utterance_s,
+            vad_threshold,
+            stretch_min_speech_s,
+        )
+    )
+    _LOGGER.info("Stopped")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from voice.models import ModelError, resolve_whisper
+    from voice.settings import VoiceSettings
+
+    settings = VoiceSettings.from_env()
+    parser = argparse.ArgumentParser(prog="python -m voice.stt_service", description=__doc__)
+    parser.add_argument("--uri", default=settings.stt_uri, help="tcp://host:port or unix://path")
+    parser.add_argument("--model", default=settings.whisper_model, help="name or folder")
+    parser.add_argument("--models-dir", default=str(settings.models_dir))
+    parser.add_argument("--compute-type", default=settings.whisper_compute_type)
+    parser.add_argument("--threads", type=int, default=settings.whisper_threads)
+    parser.add_argument("--beam-size", type=int, default=settings.whisper_beam_size)
+    parser.add_argument("--language", default=settings.language)
+    parser.add_argument("--max-utterance-s", type=float, default=settings.max_utterance_s)
+    parser.add_argument("--vad-threshold", type=float, default=settings.vad_threshold)
+    parser.add_argument(
+        "--stretch-min-speech-s",
+        type=float,
+        default=STRETCH_MIN_SPEECH_S,
+        help="speech needed before a pause to transcribe the stretch while audio streams",
+    )
+    parser.add_argument("--debug", action="store_true", help="log every partial and timing")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    from pathlib import Path
+
+    try:
+        model = resolve_whisper(args.model, Path(args.models_dir))
+    except ModelError as error:
+        _LOGGER.error("%s", error)
+        return 2
+    try:
+        engine = WhisperEngine(
+            model,
+            compute_type=args.compute_type,
+            threads=args.threads,
+            beam_size=args.beam_size,
+            language=args.language,
+        )
+    except (OSError, RuntimeError, ValueError) as error:
+        _LOGGER.error(
+            "Cannot load the whisper model %r (%s): %s. Names other than base and tiny.en are "
+            "downloaded from faster-whisper's hub, which needs internet access; set "
+            "WHISPER_MODEL to base, tiny.en or a model folder.",
+            args.model,
+            model,
+            error,
+        )
+        return 2
+    engine.model_name = args.model
+    # the first inference allocates buffers: pay for it now rather than on the first shopper
+    started = time.monotonic()
+    engine.transcribe_blocking(b"\x00\x00" * RATE)
+    _LOGGER.info("Warm-up inference took %.2f s", time.monotonic() - started)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve(
+                uri=args.uri,
+                engine=engine,
+                max_utterance_s=args.max_utterance_s,
+                vad_threshold=args.vad_threshold,
+                stretch_min_speech_s=args.stretch_min_speech_s,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
