@@ -17,14 +17,9 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +29,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.voice.services import free_port
 from tests.voice.speech import spoken_wav
 from voice import twilio
 from voice.context import SERVICES, SESSIONS, SessionRegistry, VoiceServices
@@ -53,62 +49,6 @@ Client = TestClient[web.Request, web.Application]
 
 
 # --- the speech services (real processes) ------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Service:
-    """A speech service process on a free port, logging to a file in its folder."""
-
-    def __init__(self, module: str, folder: Path, *args: str) -> None:
-        self.uri = f"tcp://127.0.0.1:{_free_port()}"
-        self.log = folder / f"{module}.log"
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_VAR_DIR": str(folder)}
-        command = [sys.executable, "-m", module, "--uri", self.uri, *args]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-
-    def wait_until_up(self, is_up: Callable[[], Awaitable[bool]]) -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"{self.uri} exited: {self.log.read_text()}")
-            if asyncio.run(is_up()):  # type: ignore[arg-type]
-                return
-            time.sleep(0.3)
-        self.stop()
-        pytest.fail(f"{self.uri} did not come up: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-@pytest.fixture(scope="module")
-def speech_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    folder = tmp_path_factory.mktemp("services")
-    models = str(folder / "models")
-    stt = _Service("voice.stt_service", folder, "--model", "tiny.en", "--threads", "1",
-                   "--models-dir", models)  # fmt: skip
-    tts = _Service("voice.tts_service", folder, "--models-dir", models)
-    try:
-        stt.wait_until_up(SpeechToText(stt.uri).is_up)
-        tts.wait_until_up(TextToSpeech(tts.uri).is_up)
-        yield stt.uri, tts.uri
-    finally:
-        stt.stop()
-        tts.stop()
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +128,7 @@ async def make_gateway(
             speech: tuple[str, str] | None = None,
             rasa_url: str = "http://127.0.0.1:9",
         ) -> Gateway:
-            closed = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+            closed = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
             stt_uri, tts_uri = speech or (closed, closed)
             settings = VoiceSettings(
                 var_dir=tmp_path,
