@@ -57,7 +57,9 @@ def rasa_argv(args: Sequence[str], token: str) -> list[str]:
             "do not pass --auth-token on the command line (it shows in `ps`); "
             f"set {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE} instead."
         )
-    return ["rasa", "run", *args, "--auth-token", token]
+    # one argument with "=": a token that starts with "-" (token_urlsafe makes them) is not
+    # taken for an option by argparse
+    return ["rasa", "run", *args, f"--auth-token={token}"]
 
 
 def prepare(args: Sequence[str], env: MutableMapping[str, str]) -> list[str]:

@@ -174,7 +174,6 @@ def test_the_launcher_keeps_the_token_off_the_command_line_and_out_of_the_enviro
         "--enable-api",
         "--port",
         "5005",
-        "--auth-token",
-        "s3cret",
+        "--auth-token=s3cret",
     ]
     assert launcher["env"] == {"OTHER": "x"}
