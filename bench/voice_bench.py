@@ -40,6 +40,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -54,6 +55,7 @@ from typing import Any
 
 import aiohttp
 import numpy as np
+from aiohttp import web
 
 from bench.voice_corpus import (
     RATE,
@@ -270,6 +272,9 @@ class Turn:
     mode: str  # "spoken" or "typed"
     latency_s: float | None = None  # end of speech (or text sent) to first reply audio
     transcript: str | None = None
+    heard: str | None = None  # whisper's raw words (the transcript before the ear)
+    transcript_s: float | None = None  # end of speech to the transcript event
+    reference: str | None = None
     reply: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -328,7 +333,7 @@ class Shopper:
             index += 1
 
     async def turn(self, ws: aiohttp.ClientWebSocketResponse, item: Utterance, mode: str) -> Turn:
-        turn = Turn(utterance=item.id, mode=mode)
+        turn = Turn(utterance=item.id, mode=mode, reference=item.text)
         while not self.events.empty():
             self.events.get_nowait()
         silence: asyncio.Task[None] | None = None
@@ -368,6 +373,8 @@ class Shopper:
             kind = event.get("type")
             if kind == "transcript":
                 turn.transcript = str(event.get("text", ""))
+                turn.heard = str(event.get("heard", turn.transcript))
+                turn.transcript_s = when - sent
             elif kind == "bot":
                 turn.reply = [str(s) for s in event.get("speech") or []]
                 if not turn.reply:
@@ -399,6 +406,28 @@ async def shopper_turns(
                 turns.append(await shopper.turn(ws, item, mode))
                 await asyncio.sleep(0.3)
     return turns
+
+
+def streaming_wer(turns: Sequence[Turn]) -> dict[str, Any]:
+    """WER of what whisper heard through the gateway (the stt service's streaming path,
+    partials and all) against what was said; a turn without a transcript counts every word
+    as an error."""
+    errors = words = 0
+    wrong: list[dict[str, Any]] = []
+    for turn in turns:
+        if turn.reference is None:
+            continue
+        turn_errors, turn_words = word_errors(turn.reference, turn.heard or "")
+        errors += turn_errors
+        words += turn_words
+        if turn_errors:
+            wrong.append({"utterance": turn.utterance, "heard": turn.heard, "errors": turn_errors})
+    return {
+        "words": words,
+        "errors": errors,
+        "wer": round(errors / words, 4) if words else None,
+        "wrong": wrong,
+    }
 
 
 async def gateway_figures(
@@ -457,13 +486,205 @@ async def gateway_figures(
                     "turns": len(turns),
                     "failed": failures,
                     "wall_s": round(time.perf_counter() - started, 1),
+                    "load_average": round(os.getloadavg()[0], 2),
                     "examples": [
                         {"utterance": t.utterance, "transcript": t.transcript, "reply": t.reply}
                         for t in turns[: len(items)]
                     ],
                 }
+                if mode == "spoken":
+                    run[mode]["streaming_wer"] = streaming_wer(turns)
+                    run[mode]["to_transcript"] = percentiles(
+                        [t.transcript_s for t in turns if t.transcript_s is not None]
+                    )
                 log.info("%s, %d sessions, %s: %s", label, count, mode, run[mode]["latency"])
             report["runs"][str(count)] = run
+    return report
+
+
+# -- a whole gateway started here (--latency) ----------------------------------------------
+
+STAND_IN_REPLY = "Here is what I found for you."
+
+
+class StandInRasa:
+    """Stands in for Rasa's voice webhook (``POST /webhooks/voice/webhook``): every message
+    gets one fixed sentence after ``delay_s``, so the figure is the gateway's own time."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.messages = 0
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.messages += 1
+        await asyncio.sleep(self.delay_s)
+        return web.json_response([{"recipient_id": body.get("sender"), "text": STAND_IN_REPLY}])
+
+    @contextlib.asynccontextmanager
+    async def running(self, port: int) -> AsyncIterator[str]:
+        app = web.Application()
+        app.router.add_post("/webhooks/voice/webhook", self.webhook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            await runner.cleanup()
+
+
+@dataclass
+class LocalStack:
+    """The speech services and the gateway as processes of ``code_root`` on free ports."""
+
+    code_root: Path
+    folder: Path
+    model: str
+    models_dir: Path
+    env: dict[str, str]
+    rasa_port: int = field(default_factory=free_port)
+    gateway_port: int = field(default_factory=free_port)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def stt_log(self) -> Path:
+        return self.folder / "stt_service.log"
+
+    def _start(self, name: str, args: Sequence[str], env: dict[str, str]) -> None:
+        with (self.folder / f"{name}.log").open("wb") as log_file:
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", *args],
+                    cwd=self.code_root,
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    def start(self) -> None:
+        stt_uri = f"tcp://127.0.0.1:{free_port()}"
+        tts_uri = f"tcp://127.0.0.1:{free_port()}"
+        shop_db = self.folder / "shop.db"
+        source_db = ROOT / "var" / "shop.db"
+        if source_db.exists():  # the catalog's words for whisper's prompt; a copy, read only
+            shop_db.write_bytes(source_db.read_bytes())
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(self.code_root),
+            "ASSISTANT_VAR_DIR": str(self.folder / "var"),
+            "SHOP_DATABASE_URL": f"sqlite:///{shop_db}",
+            "VOICE_STT_URI": stt_uri,
+            "VOICE_TTS_URI": tts_uri,
+            "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "WHISPER_MODEL": self.model,
+            "LOG_LEVEL": "INFO",
+            **self.env,
+        }
+        models = ["--models-dir", str(self.models_dir)]
+        self._start("stt_service", ["voice.stt_service", "--uri", stt_uri, *models], env)
+        self._start("tts_service", ["voice.tts_service", "--uri", tts_uri, *models], env)
+        self._start(
+            "gateway",
+            ["voice", "serve", "--host", "127.0.0.1", "--port", str(self.gateway_port)],
+            env,
+        )
+
+    async def wait_until_up(self, timeout_s: float = 180.0) -> None:
+        health_url, _ = websocket_url(self.gateway_url)
+        deadline = time.monotonic() + timeout_s
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                for process in self.processes:
+                    if process.poll() is not None:
+                        raise BenchError(f"{process.args!r} exited: see the logs in {self.folder}")
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError, ValueError):
+                    async with session.get(health_url, timeout=aiohttp.ClientTimeout(total=5)) as r:
+                        health = await r.json()
+                        if health.get("stt") and health.get("tts"):
+                            return
+                await asyncio.sleep(0.5)
+        raise BenchError(f"the local gateway did not come up in {timeout_s} s: see {self.folder}")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def stt_log_figures(log_text: str) -> dict[str, Any]:
+    """Whisper passes per utterance and the time from audio-stop to the transcript, from the
+    stt service's "Transcript of ..." log lines (this version's and the older wording)."""
+    passes: list[int] = []
+    after_stop: list[float] = []
+    for line in log_text.splitlines():
+        if "Transcript of" not in line:
+            continue
+        counted = re.search(r"(\d+) whisper pass", line)
+        if counted:
+            passes.append(int(counted.group(1)))
+        else:
+            stretches = re.search(r"\((\d+) stretch", line)
+            tail = re.search(r"tail ([\d.]+) s", line)
+            if stretches and tail:
+                passes.append(int(stretches.group(1)) + (float(tail.group(1)) > 0))
+        stop = re.search(r"([\d.]+) s after audio-stop", line)
+        if stop:
+            after_stop.append(float(stop.group(1)))
+    return {
+        "utterances": len(passes),
+        "whisper_passes": sum(passes),
+        "passes_per_utterance": round(sum(passes) / len(passes), 2) if passes else None,
+        "audio_stop_to_transcript": percentiles(after_stop),
+    }
+
+
+async def local_gateway_figures(
+    stack: LocalStack,
+    items: Sequence[Utterance],
+    *,
+    sessions: Sequence[int],
+    rounds: int,
+    turn_timeout_s: float,
+    rasa_delay_s: float,
+) -> dict[str, Any]:
+    rasa = StandInRasa(rasa_delay_s)
+    async with rasa.running(stack.rasa_port):
+        await stack.wait_until_up()
+        # one spoken and one typed turn first: whisper's and Piper's first runs are not timed
+        await gateway_figures(
+            "warm-up",
+            stack.gateway_url,
+            items[:1],
+            sessions=[1],
+            rounds=1,
+            turn_timeout_s=turn_timeout_s,
+        )
+        warm_up_lines = len(stack.stt_log.read_text(errors="replace").splitlines())
+        report = await gateway_figures(
+            "local",
+            stack.gateway_url,
+            items,
+            sessions=sessions,
+            rounds=rounds,
+            turn_timeout_s=turn_timeout_s,
+        )
+    lines = stack.stt_log.read_text(errors="replace").splitlines()[warm_up_lines:]
+    report["stt_service"] = stt_log_figures("\n".join(lines))
+    report["stand_in_rasa"] = {"reply": STAND_IN_REPLY, "delay_s": rasa_delay_s}
+    report["code_root"] = str(stack.code_root)
+    report["env"] = stack.env
     return report
 
 
@@ -535,6 +756,26 @@ def summary(report: dict[str, Any]) -> str:
                 f"{_ms(typed, 'p50_ms')} / {_ms(typed, 'p95_ms')} | {gap} | "
                 f"{run['spoken']['turns']} + {run['typed']['turns']}, {failed} failed |"
             )
+        for count, run in gateway["runs"].items():
+            wer = run["spoken"].get("streaming_wer") or {}
+            if wer.get("words"):
+                heard = run["spoken"].get("to_transcript") or {}
+                lines.append(
+                    f"{count} session(s): end of speech to the transcript event p50 / p95 "
+                    f"{_ms(heard, 'p50_ms')} / {_ms(heard, 'p95_ms')}; "
+                    f"WER through the gateway {100 * wer['wer']:.1f}% "
+                    f"({wer['errors']}/{wer['words']} words); load average "
+                    f"{run['spoken'].get('load_average')} (spoken), "
+                    f"{run['typed'].get('load_average')} (typed)"
+                )
+        stt_service = gateway.get("stt_service")
+        if stt_service:
+            stop = stt_service["audio_stop_to_transcript"]
+            lines.append(
+                f"stt service: {stt_service['whisper_passes']} whisper passes for "
+                f"{stt_service['utterances']} utterances; audio-stop to transcript p50 / p95 "
+                f"{_ms(stop, 'p50_ms')} / {_ms(stop, 'p95_ms')}"
+            )
     return "\n".join(lines)
 
 
@@ -579,6 +820,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sessions", default="1,4", help="concurrent shoppers, comma-separated")
     parser.add_argument("--gateway-rounds", type=int, default=5, help="rounds of the questions")
     parser.add_argument("--turn-timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--latency",
+        action="store_true",
+        help="end of speech to first reply audio through a gateway started here (speech "
+        "services of --models' first model, a stand-in Rasa); skips the direct STT and TTS parts",
+    )
+    parser.add_argument(
+        "--latency-sets", default="synthetic", help="speech sets streamed in --latency mode"
+    )
+    parser.add_argument(
+        "--code-root",
+        type=Path,
+        default=ROOT,
+        help="--latency: the source tree whose voice/ runs (an older copy, to compare)",
+    )
+    parser.add_argument(
+        "--gateway-env",
+        action="append",
+        default=[],
+        help="--latency: NAME=VALUE for the local gateway and speech services (repeatable)",
+    )
+    parser.add_argument(
+        "--rasa-delay-ms", type=float, default=50.0, help="--latency: the stand-in's answer time"
+    )
     parser.add_argument("--out-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -589,6 +854,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
     }
     speech_folder = args.speech_folder or Path(tempfile.gettempdir()) / "voice-bench-speech"
+    if args.latency:
+        return latency_main(args, report, speech_folder)
 
     if not args.no_stt:
         items, missing = load(
@@ -664,6 +931,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["machine"]["load_average_after"] = round(os.getloadavg()[0], 1)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     out = args.out_dir / f"voice-{report['when'].replace(':', '')}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(summary(report))
+    print(f"written to {out}")
+    return 0
+
+
+def latency_main(argparse_args: argparse.Namespace, report: dict[str, Any], speech: Path) -> int:
+    args = argparse_args
+    items, missing = load(
+        [s for s in args.latency_sets.split(",") if s], speech_folder=speech, noise=args.noise
+    )
+    if args.limit:
+        items = [i for n, i in enumerate(items) if _rank(items, n) < args.limit]
+    if not items:
+        raise SystemExit("no speech to stream: " + "; ".join(missing.values()))
+    env = dict(value.partition("=")[::2] for value in args.gateway_env)
+    model = next(m for m in args.models.split(",") if m)
+    with tempfile.TemporaryDirectory(prefix="voice-latency-") as tmp:
+        stack = LocalStack(
+            code_root=args.code_root.resolve(),
+            folder=Path(tmp),
+            model=model,
+            models_dir=args.models_dir,
+            env=env,
+        )
+        stack.start()
+        try:
+            figures = asyncio.run(
+                local_gateway_figures(
+                    stack,
+                    items,
+                    sessions=[int(s) for s in args.sessions.split(",") if s],
+                    rounds=args.gateway_rounds,
+                    turn_timeout_s=args.turn_timeout,
+                    rasa_delay_s=args.rasa_delay_ms / 1000,
+                )
+            )
+        except BenchError:
+            for name in ("stt_service", "tts_service", "gateway"):
+                text = (Path(tmp) / f"{name}.log").read_text(errors="replace")
+                print(f"--- {name}.log\n{text[-3000:]}", file=sys.stderr)
+            raise
+        finally:
+            stack.stop()
+            logs = args.out_dir / f"voice-latency-{report['when'].replace(':', '')}-logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            for name in ("stt_service", "tts_service", "gateway"):
+                source = Path(tmp) / f"{name}.log"
+                if source.exists():
+                    (logs / f"{name}.log").write_bytes(source.read_bytes())
+    report["gateway"] = {f"{model} ({args.code_root})": figures}
+    report["machine"]["load_average_after"] = round(os.getloadavg()[0], 1)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    out = args.out_dir / f"voice-latency-{report['when'].replace(':', '')}.json"
     out.write_text(json.dumps(report, indent=2))
     print(summary(report))
     print(f"written to {out}")

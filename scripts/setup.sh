@@ -124,7 +124,8 @@ ensure_venv() {
 }
 step "virtual environments"
 ensure_venv "$RASA_VENV" "$PY310" venv-rasa requirements/rasa.txt
-ensure_venv "$APP_VENV" "$PY311" venv-app requirements/app.txt requirements/dev.txt
+ensure_venv "$APP_VENV" "$PY311" venv-app requirements/app.txt requirements/dev.txt \
+  requirements/train.txt
 
 # --- secrets --------------------------------------------------------------------------
 step "secrets"
@@ -205,7 +206,7 @@ step "knowledge index"
 # --- Rasa model -----------------------------------------------------------------------
 step "Rasa model"
 fp="$(fingerprint config.yml bot/domain bot/data bot/components nlu_data "$LOOKUPS_DIR" \
-  requirements/rasa.txt)"
+  requirements/rasa.txt requirements/train.txt)"
 model="$RASA_MODEL_DIR/shop.tar.gz"
 if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
   note "unchanged; $model is current"

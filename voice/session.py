@@ -2,7 +2,10 @@
 
 Audio in goes through the VAD (voice/vad.py). When speech starts, an STT stream opens and
 the audio (pre-roll first) streams into it while the shopper speaks, so the recogniser
-works during the speech and little is left at the end of the turn. At the end of the turn
+works during the speech and little is left at the end of the turn. The turn ends after
+``vad_silence_ms`` of silence, or after ``vad_early_ms`` when the STT service has already
+sent the words of all the speech (its tentative pass at the pause) and they read as a
+finished request (``reads_finished``; docs/voice.md, "Latency"). At the end of the turn
 the stream's final text is normalised for the ear (voice/ear.py), sent to Rasa, and the
 reply is spoken sentence by sentence: one task synthesises the sentences in order while
 another sends the audio paced at the playback rate (a little ahead), so the first audio
@@ -34,7 +37,7 @@ from voice.context import VoiceOutput, VoiceServices
 from voice.ear import normalise
 from voice.rasa_client import RasaUnavailable
 from voice.speakable import speech_for
-from voice.speech_clients import AudioFormat, SpeechServiceDown
+from voice.speech_clients import AudioFormat, SpeechServiceDown, SttStream
 from voice.vad import StreamingVad, VadEvent
 
 logger = logging.getLogger(__name__)
@@ -64,9 +67,40 @@ T = TypeVar("T")
 class _Utterance:
     start_s: float  # stream position where the speech began
     chunks: asyncio.Queue[bytes | None]
-    task: asyncio.Task[str | None]  # the STT stream: raw text, None when STT is down
     confirmed: bool  # speech_start sent; False while it may still be a barge-in
+    offset_s: float = 0.0  # stream position of the first sample sent to the STT stream
     end_s: float = 0.0  # stream position of the last voiced sample (the end of speech)
+    stream: SttStream | None = None  # once connected: the words heard so far
+    task: asyncio.Task[str | None] = field(init=False)  # the STT stream: raw text, None: down
+
+
+# A request that ends on one of these words is not finished yet ("show me the", "for my").
+_DANGLING = frozenset(
+    "a an and are at but by for from has have i in into is my of on or our so than that the "  # noqa: SIM905
+    "their this to uh um was were what which with your".split()
+)
+_NUMBER_WORDS = frozenset(
+    "zero oh one two three four five six seven eight nine ten eleven twelve twenty thirty "  # noqa: SIM905
+    "forty fifty sixty seventy eighty ninety hundred thousand".split()
+)
+
+
+def reads_finished(text: str) -> bool:
+    """Whether whisper's words read as a finished request, so the turn may end before the
+    full end-of-turn silence: not trailing off (whisper ends with "," or "..." where it
+    expects more), not ending on a word that needs more ("the", "and", "for") nor on a
+    number or a single letter (order numbers and e-mails are said in pieces with pauses).
+    Whisper often leaves out the final "." after a catalog prompt, so none is needed."""
+    text = text.strip()
+    if not text or text.endswith((",", ";", ":", "-", "...", "\u2026")):
+        return False
+    words = text.rstrip(".?!").split()
+    if not words:
+        return False
+    last = words[-1].strip("\"'()[],;:").casefold()
+    if not last or any(c.isdigit() for c in last) or last in _NUMBER_WORDS or len(last) == 1:
+        return False
+    return text.endswith("?") or last not in _DANGLING
 
 
 @dataclass(frozen=True)
@@ -145,6 +179,7 @@ class VoiceSession:
             threshold=settings.vad_threshold, silence_ms=settings.vad_silence_ms
         )
         self._barge_in_s = settings.barge_in_ms / 1000
+        self._early_s = settings.vad_early_ms / 1000
         self._max_utterance_s = settings.max_utterance_s
         self._prompt = services.vocabulary.prompt() or None
         self._turns: asyncio.Queue[_Turn] = asyncio.Queue()
@@ -191,6 +226,7 @@ class VoiceSession:
                 await self._speech_continues(event)
             else:
                 await self._speech_ended(event)
+        await self._end_early()
 
     async def end_audio(self) -> None:
         """The audio stream stopped (mic off, push-to-talk released): speech in progress
@@ -209,9 +245,12 @@ class VoiceSession:
         text = text.strip()[:MAX_TEXT_CHARS]
         if not text:
             return
-        if self.state == "speaking":
-            await self._barge_in()
+        interrupting = self.state == "speaking"
+        # queued before the barge-in: the worker, freed by it, takes this turn at once
+        # instead of announcing "listening" in between
         self._turns.put_nowait(_Turn(text=text))
+        if interrupting:
+            await self._barge_in()
 
     async def close(self) -> None:
         """Cancels every task (STT streams and TTS synthesis close with them) and returns
@@ -233,9 +272,9 @@ class VoiceSession:
         chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
         chunks.put_nowait(event.audio)
         confirmed = self.state != "speaking"
-        self._utterance = _Utterance(
-            event.at_s, chunks, self._spawn(self._transcribe(chunks)), confirmed
-        )
+        utterance = _Utterance(event.at_s, chunks, confirmed, offset_s=event.from_s)
+        utterance.task = self._spawn(self._transcribe(utterance))
+        self._utterance = utterance
         if confirmed:
             await self._emit({"type": "speech_start"})
 
@@ -288,11 +327,42 @@ class VoiceSession:
         """Drops an utterance without holding up the audio: cancelled in the background."""
         self._spawn(_cancel(utterance.task))
 
-    async def _transcribe(self, chunks: asyncio.Queue[bytes | None]) -> str | None:
+    async def _end_early(self) -> None:
+        """Ends the turn after ``vad_early_ms`` of silence instead of ``vad_silence_ms`` when
+        the speech to text service has already sent the words of all the speech (its
+        tentative pass at the pause) and they read as a finished request."""
+        utterance = self._utterance
+        if (
+            not self._early_s
+            or utterance is None
+            or utterance.stream is None
+            or not utterance.confirmed
+            or self._discarding
+            or self._vad.quiet_s < self._early_s
+        ):
+            return
+        stream = utterance.stream
+        if stream.heard_until_s < self._vad.last_voiced_s - utterance.offset_s:
+            return  # the words heard so far stop before the last voiced sample
+        if not reads_finished(stream.heard_text):
+            return
+        event = self._vad.end_now()
+        if event is not None:
+            logger.debug(
+                "voice session %s: turn ended after %.0f ms of silence: %r",
+                self.sender_id,
+                1000 * (self._vad.position_s - event.at_s),
+                stream.heard_text,
+            )
+            await self._speech_ended(event)
+
+    async def _transcribe(self, utterance: _Utterance) -> str | None:
+        chunks = utterance.chunks
         try:
             async with self._services.stt.stream(
                 prompt=self._prompt, on_partial=self._partial
             ) as stream:
+                utterance.stream = stream
                 while (chunk := await chunks.get()) is not None:
                     await stream.feed(chunk)
                 text = await stream.finish()

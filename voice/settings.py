@@ -33,11 +33,19 @@ class VoiceSettings:
     whisper_compute_type: str = "int8"
     whisper_threads: int = 2
     whisper_beam_size: int = 1
+    # the encoder sees the utterance and some padding instead of always 30 s (stt_engine.py)
+    whisper_short_window: bool = True
+    # the stt service transcribes the tail when a pause this long begins, as if it were the end
+    # (0: only at the end); the gateway can then end the turn early (vad_early_ms)
+    stt_tentative_pause_s: float = 0.2
     language: str = "en"
     # text to speech: a Piper voice name ("en_US-joe-medium" ships in a package) or an .onnx path
     piper_voice: str = "en_US-joe-medium"
     # the end of a turn: this much silence after speech (Silero VAD)
     vad_silence_ms: int = 600
+    # ... or this much, once the speech so far is transcribed and reads as a finished request
+    # (0: always vad_silence_ms)
+    vad_early_ms: int = 300
     vad_threshold: float = 0.5
     # speech during playback must last this long to interrupt the assistant (barge-in)
     barge_in_ms: int = 250
@@ -69,6 +77,15 @@ class VoiceSettings:
             raise SettingsError(
                 f"VOICE_VAD_SILENCE_MS must be between 100 and 5000 ms, got {silence}."
             )
+        early = _int(env, "VOICE_VAD_EARLY_MS", 300)
+        if early and not 100 <= early <= silence:
+            raise SettingsError(
+                f"VOICE_VAD_EARLY_MS must be 0 (off) or between 100 ms and VOICE_VAD_SILENCE_MS "
+                f"({silence} ms), got {early}."
+            )
+        short_window = (env.get("WHISPER_SHORT_WINDOW") or "1").strip().lower()
+        if short_window not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+            raise SettingsError(f"WHISPER_SHORT_WINDOW must be 1 or 0, got {short_window!r}.")
         return cls(
             var_dir=var_dir,
             host=env.get("VOICE_HOST") or "127.0.0.1",
@@ -79,9 +96,12 @@ class VoiceSettings:
             whisper_compute_type=env.get("WHISPER_COMPUTE_TYPE") or "int8",
             whisper_threads=_int(env, "WHISPER_THREADS", 2),
             whisper_beam_size=_int(env, "WHISPER_BEAM_SIZE", 1),
+            whisper_short_window=short_window in ("1", "true", "yes", "on"),
+            stt_tentative_pause_s=_int(env, "VOICE_STT_TENTATIVE_PAUSE_MS", 200) / 1000,
             language=env.get("VOICE_LANGUAGE") or "en",
             piper_voice=env.get("PIPER_VOICE") or "en_US-joe-medium",
             vad_silence_ms=silence,
+            vad_early_ms=early,
             vad_threshold=threshold,
             barge_in_ms=_int(env, "VOICE_BARGE_IN_MS", 250),
             max_utterance_s=_float(env, "VOICE_MAX_UTTERANCE_S", 30.0),

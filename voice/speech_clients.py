@@ -52,6 +52,12 @@ _NETWORK_ERRORS = (OSError, EOFError, TimeoutError, ValueError, KeyError, TypeEr
 _CONNECT_TIMEOUT_S = 5.0
 _IS_UP_TIMEOUT_S = 2.0
 _SEND_CHUNK_BYTES = 32000  # 1 s of 16 kHz 16-bit mono per audio-chunk in one-shot requests
+# Our stt service's extensions of Wyoming ASR (other servers send neither; other clients
+# ignore them): "end_s" in a transcript-chunk (seconds of the stream's audio the words
+# cover), and this event, {"text", "end_s"}, sent to a client that asks for it ("tentative"
+# in the transcribe context): the words of the tail up to a pause that has begun, as if the
+# pause were the end (dropped when the shopper goes on).
+TRANSCRIPT_TENTATIVE = "transcript-tentative"
 
 
 @dataclass(frozen=True)
@@ -164,8 +170,9 @@ class SpeechToText:
 
     def _transcribe_event(self, prompt: str | None, *, partials: bool) -> Event:
         # "partials": our server's extension (other servers ignore it): False for a whole
-        # recording sent at once, which is best transcribed in one pass
-        context: dict[str, Any] = {"partials": partials}
+        # recording sent at once, which is best transcribed in one pass; "tentative": send
+        # the transcript-tentative events of a stream (TRANSCRIPT_TENTATIVE)
+        context: dict[str, Any] = {"partials": partials, "tentative": partials}
         if prompt:
             context["prompt"] = prompt
         return Transcribe(language=self.language, context=context).event()
@@ -208,6 +215,13 @@ class SpeechToText:
         return info is not None and bool(info.asr)
 
 
+def _seconds(event: Event, default: float) -> float:
+    value = (event.data or {}).get("end_s")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default
+
+
 class SttStream:
     """One utterance streamed to a Wyoming ASR server.
 
@@ -233,6 +247,8 @@ class SttStream:
         self._closed = False
         self._reader: asyncio.Task[str] | None = None
         self._chunks: list[str] = []
+        self._chunks_until_s = 0.0  # the stream's audio the chunks cover (when told)
+        self._tentative: tuple[str, float] | None = None
 
     async def __aenter__(self) -> SttStream:
         await self._connect()
@@ -251,6 +267,22 @@ class SttStream:
         """The text of the stretches transcribed so far."""
         return " ".join(self._chunks)
 
+    @property
+    def heard_until_s(self) -> float:
+        """How much of the stream's audio (seconds from its start) ``heard_text`` covers, as
+        the server says (0 from servers that do not say)."""
+        if self._tentative is not None:
+            return max(self._chunks_until_s, self._tentative[1])
+        return self._chunks_until_s
+
+    @property
+    def heard_text(self) -> str:
+        """The words so far: the transcribed stretches, then the server's tentative words of
+        the tail when they reach further."""
+        if self._tentative is not None and self._tentative[1] > self._chunks_until_s:
+            return " ".join([*self._chunks, self._tentative[0]]).strip()
+        return self.partial_text
+
     async def _connect(self) -> None:
         if self._closed:
             raise SpeechServiceDown(STT, self._stt.uri, "this utterance was already closed")
@@ -266,10 +298,14 @@ class SttStream:
             event = await self._connection.read()
             if TranscriptChunk.is_type(event.type):
                 text = TranscriptChunk.from_event(event).text.strip()
+                self._chunks_until_s = _seconds(event, self._chunks_until_s)
                 if text:
                     self._chunks.append(text)
                     if self._on_partial is not None:
                         await self._on_partial(self.partial_text)
+            elif event.type == TRANSCRIPT_TENTATIVE:
+                text = str((event.data or {}).get("text") or "").strip()
+                self._tentative = (text, _seconds(event, 0.0))
             elif Transcript.is_type(event.type):
                 return Transcript.from_event(event).text.strip()
             elif TranscriptStart.is_type(event.type):

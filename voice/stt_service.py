@@ -9,8 +9,15 @@ Protocol (Wyoming ASR): ``transcribe`` (language, context {"prompt": ..., "parti
 ``audio-start``, ``audio-chunk``..., ``audio-stop`` -> ``transcript``. While audio streams in,
 finished stretches of speech are transcribed in the background (voice/stt_engine.py) and
 each is sent as a ``transcript-chunk`` (after a ``transcript-start``; ``transcript-stop``
-follows the final ``transcript``, as the protocol asks). A client that sends a whole
-recording at once says ``"partials": false`` and the recording is transcribed in one pass.
+follows the final ``transcript``, as the protocol asks). Our extensions: each
+``transcript-chunk`` carries ``end_s`` (the seconds of the stream's audio its words cover),
+and for a client that asks with {"tentative": true} in the context, when a pause of
+``--tentative-pause-s`` begins, the whole tail so far is transcribed as if the pause were the
+end and sent as ``transcript-tentative`` {text, end_s};
+if the stream ends (or the stretch is cut) with nothing said since, those words are the
+answer without another whisper pass; if the shopper goes on, they are dropped. A client that
+sends a whole recording at once says ``"partials": false`` and the recording is transcribed
+in one pass.
 Audio in another format is converted to 16 kHz mono 16-bit; audio beyond
 ``--max-utterance-s`` is dropped (and logged); an utterance without speech gets an empty
 transcript without running whisper.
@@ -26,10 +33,19 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from voice.stt_engine import RATE, STRETCH_MIN_SPEECH_S, WIDTH, StretchFinder, WhisperEngine
+from voice.speech_clients import TRANSCRIPT_TENTATIVE
+from voice.stt_engine import (
+    RATE,
+    STRETCH_MIN_SPEECH_S,
+    TENTATIVE_PAUSE_S,
+    WIDTH,
+    StretchFinder,
+    WhisperEngine,
+)
 
 with warnings.catch_warnings():  # see voice/speech_clients.py: audioop in wyoming.audio
     warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
@@ -45,7 +61,28 @@ _LOGGER = logging.getLogger("voice.stt_service")
 
 # a client that went away while we answer (reset, broken pipe)
 _CLIENT_GONE = (ConnectionError,)
-_STOP = (-1, -1)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Work for the background whisper pass of one utterance: a finished stretch ("stretch"),
+    the tail up to a pause that may still be the end ("tentative"), or the end ("stop")."""
+
+    kind: str
+    start: int = 0
+    end: int = 0
+    speech_end: int = 0  # the finder's last speech when the job was made
+
+
+@dataclass(frozen=True)
+class _Heard:
+    start: int
+    end: int
+    speech_end: int
+    text: str
+
+
+_STOP = _Job("stop")
 
 
 def service_info(model_name: str, *, languages: Sequence[str]) -> Info:
@@ -86,6 +123,7 @@ class WhisperEventHandler(AsyncEventHandler):
         max_utterance_s: float,
         vad_threshold: float,
         stretch_min_speech_s: float,
+        tentative_pause_s: float | None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -95,6 +133,7 @@ class WhisperEventHandler(AsyncEventHandler):
         self.max_bytes = int(max_utterance_s * RATE) * WIDTH
         self.vad_threshold = vad_threshold
         self.stretch_min_speech_s = stretch_min_speech_s
+        self.tentative_pause_s = tentative_pause_s
         self._reset(Transcribe())
 
     def _reset(self, request: Transcribe) -> None:
@@ -102,18 +141,23 @@ class WhisperEventHandler(AsyncEventHandler):
         prompt = context.get("prompt")
         self.prompt = prompt.strip() if isinstance(prompt, str) else ""
         self.partials = context.get("partials", True) is not False
+        # our extension, for clients that ask: transcript-tentative events (module docstring)
+        self.tentatives = self.partials and context.get("tentative") is True
         self.language = request.language or None
         self.audio = bytearray()
         self.converter = AudioChunkConverter(rate=RATE, width=WIDTH, channels=1)
         self.finder = StretchFinder(
             threshold=self.vad_threshold,
             min_speech_s=self.stretch_min_speech_s if self.partials else float("inf"),
+            tentative_pause_s=self.tentative_pause_s if self.tentatives else None,
         )
         self.texts: list[str] = []
         self.stream_started = False
         self.too_long_logged = False
         self.received_s = 0.0
-        self.queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        self.passes = 0
+        self.tentative: _Heard | None = None  # the last tentative pass's words
+        self.queue: asyncio.Queue[_Job] = asyncio.Queue()
         self.worker: asyncio.Task[None] | None = None
 
     def _prompt_with(self, texts: Sequence[str]) -> str | None:
@@ -162,22 +206,62 @@ class WhisperEventHandler(AsyncEventHandler):
         if not audio:
             return
         self.audio += audio
-        for stretch in self.finder.feed(audio):
+        jobs = [
+            _Job("stretch", start, end, self.finder.speech_end)
+            for start, end in self.finder.feed(audio)
+        ]
+        tentative = self.finder.take_tentative()
+        if tentative is not None:
+            jobs.append(_Job("tentative", *tentative, self.finder.speech_end))
+        for job in jobs:
             if self.worker is None:
                 self.worker = asyncio.create_task(self._transcribe_stretches(), name="stretches")
-            self.queue.put_nowait(stretch)
+            self.queue.put_nowait(job)
+
+    async def _pass(self, start: int, end: int) -> str:
+        self.passes += 1
+        return await self.engine.transcribe(
+            bytes(self.audio[start:end]),
+            language=self.language,
+            prompt=self._prompt_with(self.texts),
+            # a streamed utterance: the shopper waits (a whole recording: the full window)
+            short_window=None if self.partials else False,
+        )
+
+    def _known(self, start: int, speech_end: int) -> str | None:
+        """The words of a tentative pass over the same speech (from ``start``, nothing said
+        after ``speech_end``), or None."""
+        heard = self.tentative
+        if heard is not None and heard.start == start and heard.speech_end == speech_end:
+            return heard.text
+        return None
 
     async def _transcribe_stretches(self) -> None:
-        """Transcribe finished stretches in order while audio keeps coming; send partials."""
+        """Transcribe finished stretches in order while audio keeps coming; send partials.
+        A tentative pass runs when a pause begins (the tail so far, as if the pause were the
+        end) and is dropped when speech resumes; a stretch or the end of the stream that
+        covers the same speech takes its words instead of running whisper again."""
         while True:
-            start, end = await self.queue.get()
-            if (start, end) == _STOP:
+            job = await self.queue.get()
+            if job is _STOP:
                 return
-            text = await self.engine.transcribe(
-                bytes(self.audio[start:end]),
-                language=self.language,
-                prompt=self._prompt_with(self.texts),
-            )
+            if job.kind == "tentative":
+                if self.finder.speech_end != job.speech_end:
+                    continue  # the shopper went on: the tail is longer now
+                heard = await self._pass(job.start, job.end)
+                self.tentative = _Heard(job.start, job.end, job.speech_end, heard)
+                if self.finder.speech_end == job.speech_end:
+                    with contextlib.suppress(*_CLIENT_GONE):
+                        await self.write_event(
+                            Event(
+                                TRANSCRIPT_TENTATIVE,
+                                {"text": heard, "end_s": round(job.end / (RATE * WIDTH), 3)},
+                            )
+                        )
+                continue
+            known = self._known(job.start, job.speech_end)
+            text = known if known is not None else await self._pass(job.start, job.end)
+            self.tentative = None
             if not text:
                 continue
             self.texts.append(text)
@@ -186,7 +270,9 @@ class WhisperEventHandler(AsyncEventHandler):
                 if not self.stream_started:
                     self.stream_started = True
                     await self.write_event(TranscriptStart(language=self.language).event())
-                await self.write_event(TranscriptChunk(text=text).event())
+                chunk = TranscriptChunk(text=text).event()
+                chunk.data["end_s"] = round(job.end / (RATE * WIDTH), 3)  # our extension
+                await self.write_event(chunk)
 
     async def _answer(self) -> None:
         stopped_at = time.monotonic()
@@ -199,22 +285,21 @@ class WhisperEventHandler(AsyncEventHandler):
             # a whole recording sent at once goes to whisper as it is: trimming it only
             # changes what whisper hears at the edges
             start = self.finder.tail_start() if self.partials else 0
-            tail = bytes(self.audio[start:])
-            tail_s = len(tail) / (RATE * WIDTH)
-            text = await self.engine.transcribe(
-                tail, language=self.language, prompt=self._prompt_with(self.texts)
-            )
+            tail_s = (len(self.audio) - start) / (RATE * WIDTH)
+            known = self._known(start, self.finder.speech_end)
+            text = known if known is not None else await self._pass(start, len(self.audio))
             if text:
                 self.texts.append(text)
                 if self.stream_started:
                     await self.write_event(TranscriptChunk(text=text).event())
         transcript = " ".join(self.texts).strip()
         _LOGGER.info(
-            "Transcript of %.1f s of audio (%d stretch(es) done while streaming, tail %.1f s) "
-            "%.2f s after audio-stop: %r",
+            "Transcript of %.1f s of audio (%d stretch(es) done while streaming, tail %.1f s, "
+            "%d whisper pass(es)) %.2f s after audio-stop: %r",
             self.received_s,
             len(self.texts) - (1 if tail_s else 0),
             tail_s,
+            self.passes,
             time.monotonic() - stopped_at,
             transcript,
         )
@@ -222,7 +307,12 @@ class WhisperEventHandler(AsyncEventHandler):
             await self.write_event(Transcript(text=transcript, language=self.language).event())
             if self.stream_started:
                 await self.write_event(TranscriptStop().event())
-        self._reset(Transcribe(language=self.language, context={"prompt": self.prompt}))
+        self._reset(
+            Transcribe(
+                language=self.language,
+                context={"prompt": self.prompt, "tentative": self.tentatives},
+            )
+        )
 
     def _cancel_worker(self) -> None:
         if self.worker is not None and not self.worker.done():
@@ -240,6 +330,7 @@ async def serve(
     max_utterance_s: float,
     vad_threshold: float,
     stretch_min_speech_s: float = STRETCH_MIN_SPEECH_S,
+    tentative_pause_s: float | None = TENTATIVE_PAUSE_S,
 ) -> None:
     info = service_info(engine.model_name, languages=engine.languages)
     server = AsyncServer.from_uri(uri)
@@ -253,6 +344,7 @@ async def serve(
             max_utterance_s,
             vad_threshold,
             stretch_min_speech_s,
+            tentative_pause_s,
         )
     )
     _LOGGER.info("Stopped")
@@ -279,6 +371,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=STRETCH_MIN_SPEECH_S,
         help="speech needed before a pause to transcribe the stretch while audio streams",
     )
+    parser.add_argument(
+        "--tentative-pause-s",
+        type=float,
+        default=settings.stt_tentative_pause_s,
+        help="pause after which the tail is transcribed as if it were the end (0: never)",
+    )
+    parser.add_argument(
+        "--full-window",
+        action="store_true",
+        default=not settings.whisper_short_window,
+        help="whisper's encoder always sees 30 s (slower; see voice/stt_engine.py)",
+    )
     parser.add_argument("--debug", action="store_true", help="log every partial and timing")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -300,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             threads=args.threads,
             beam_size=args.beam_size,
             language=args.language,
+            short_window=not args.full_window,
         )
     except (OSError, RuntimeError, ValueError) as error:
         _LOGGER.error(
@@ -324,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_utterance_s=args.max_utterance_s,
                 vad_threshold=args.vad_threshold,
                 stretch_min_speech_s=args.stretch_min_speech_s,
+                tentative_pause_s=args.tentative_pause_s or None,
             )
         )
     return 0

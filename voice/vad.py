@@ -45,6 +45,7 @@ class VadEvent:
     kind: Literal["start", "audio", "end"]
     at_s: float
     audio: bytes = b""
+    from_s: float = 0.0  # ``start``: the stream position where ``audio`` begins
 
 
 class StreamingVad:
@@ -86,6 +87,20 @@ class StreamingVad:
     def speech_s(self) -> float:
         """How long the current speech has lasted (0 when not in speech)."""
         return self.position_s - self.speech_start_s if self.in_speech else 0.0
+
+    @property
+    def quiet_s(self) -> float:
+        """How long the speech in progress has been silent (0 when not in speech)."""
+        return self._quiet * WINDOW_S if self.in_speech else 0.0
+
+    def end_now(self) -> VadEvent | None:
+        """Ends the speech in progress before ``silence_ms`` (the caller knows the turn is
+        over); the detector's state is kept. None when not in speech."""
+        if not self.in_speech:
+            return None
+        self.in_speech = False
+        self._quiet = 0
+        return VadEvent("end", self.last_voiced_s)
 
     def reset(self) -> None:
         """A new stream: the network's state, the pending samples and the speech are cleared."""
@@ -140,7 +155,9 @@ class StreamingVad:
             audio = b"".join(self._before)
             self._before.clear()
             self._run = 0
-            return VadEvent("start", self.speech_start_s, audio)
+            return VadEvent(
+                "start", self.speech_start_s, audio, self.position_s - len(audio) / 2 / RATE
+            )
         if p >= self._keep:
             self._quiet = 0
             self.last_voiced_s = self.position_s

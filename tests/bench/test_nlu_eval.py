@@ -77,7 +77,7 @@ def test_an_entity_counts_only_with_its_name_and_value_case_ignored() -> None:
 
 
 def test_the_threshold_is_read_from_the_variant_config() -> None:
-    assert fallback_threshold(ROOT / "config.yml") == 0.4
+    assert fallback_threshold(ROOT / "config.yml") == 0.3
     assert fallback_threshold(ROOT / "bench" / "nlu" / "config_dense.yml") == 0.4
 
 

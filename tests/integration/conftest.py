@@ -5,10 +5,17 @@ scripts/setup.sh) in a temporary folder, ``python -m actions`` (.venv) and ``ras
 (.venv-rasa) with the trained model from var/models, on free ports, with a fresh tracker
 database and a fresh Rasa token. The process code lives in scripts/stackctl.py, shared with
 the benchmarks.
+
+Rasa runs with the Chatwoot channel on (``CHATWOOT_URL`` and its two secrets, as
+docs/chatwoot.md sets them), pointed at the session's ``fake_chatwoot``
+(tests/integration/fake_chatwoot.py): the Chatwoot tests use the same Rasa server as the
+others, and loading the model is paid once per run. The channel only answers its own
+webhook; the REST, socket and voice channels are the same with it on or off.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import time
@@ -23,6 +30,7 @@ from settings import Settings
 from shop.db import create_engine_from_url
 from shop.identity import sign_customer
 from shop.sql_service import SqlShopService
+from tests.integration.fake_chatwoot import FakeChatwoot
 
 CUSTOMER_TOKEN_TTL_SECONDS = 3600
 
@@ -52,6 +60,10 @@ class Stack:
     @property
     def cors_origins(self) -> tuple[str, ...]:
         return self._local.cfg.cors_origins
+
+    def running(self, name: str) -> bool:
+        """Whether a process of the stack ("rasa", "actions", ...) is running."""
+        return self._local.children[name].running()
 
     def pid(self, name: str) -> int:
         """The process id of a running process of the stack ("rasa", "actions", "knowledge")."""
@@ -145,12 +157,39 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def fake_chatwoot() -> Iterator[FakeChatwoot]:
+    """The stand-in for Chatwoot the session's Rasa posts to (the Chatwoot channel)."""
+    fake = FakeChatwoot()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def _with_chatwoot(local: LocalStack, fake: FakeChatwoot) -> LocalStack:
+    """``local`` with the Chatwoot channel on: ``CHATWOOT_URL`` for every process, the two
+    secrets for Rasa only (in its environment, never on a command line, kept on restarts)."""
+    cfg = dataclasses.replace(
+        local.cfg, extra_env={**local.cfg.extra_env, "CHATWOOT_URL": fake.url}
+    )
+    chatwoot_local = LocalStack(cfg)
+    rasa = chatwoot_local.children["rasa"]
+    channel_secrets = {
+        "CHATWOOT_API_TOKEN": fake.token,
+        "CHATWOOT_WEBHOOK_SECRET": fake.webhook_secret,
+    }
+    rasa.spec = dataclasses.replace(rasa.spec, secrets={**rasa.spec.secrets, **channel_secrets})
+    return chatwoot_local
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_chatwoot: FakeChatwoot) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("stack")
     # the state scripts/setup.sh built: var/, or ASSISTANT_VAR_DIR when it is set elsewhere
     source_var = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
     try:
-        local = LocalStack.create(workdir, source_var=source_var)
+        local = _with_chatwoot(LocalStack.create(workdir, source_var=source_var), fake_chatwoot)
     except StackError as exc:
         pytest.fail(f"could not start the stack: {exc}", pytrace=False)
     try:

@@ -1,10 +1,12 @@
 """Chatwoot as the agent desk: the real Rasa and action servers as a Chatwoot Agent Bot.
 
-Chatwoot itself cannot run here (Rails, PostgreSQL, Redis), so ``FakeChatwoot`` stands in
-for the two endpoints of its application API an Agent Bot calls: posting a message and
-``toggle_status``. It checks the bot's ``api_access_token`` and records what it receives;
-its answers have Chatwoot's shape. The webhook events the tests send have the shape of
-Chatwoot's ``Message#webhook_data`` (see connectors/chatwoot_payloads.py).
+Chatwoot itself cannot run here (Rails, PostgreSQL, Redis), so ``FakeChatwoot``
+(tests/integration/fake_chatwoot.py) stands in for the two endpoints of its application API
+an Agent Bot calls: posting a message and ``toggle_status``. It checks the bot's
+``api_access_token`` and records what it receives; its answers have Chatwoot's shape. The
+session's stack (tests/integration/conftest.py) runs with the Chatwoot channel on, pointed
+at that fake. The webhook events the tests send have the shape of Chatwoot's
+``Message#webhook_data`` (see connectors/chatwoot_payloads.py).
 
 The expected bot replies are what the REST channel answers to the same words, never
 hard-coded text: these tests are about the adapter, not the dialogue.
@@ -12,157 +14,39 @@ hard-coded text: these tests are about the adapter, not the dialogue.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import os
-import secrets
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiohttp import web
 
 from connectors.chatwoot_payloads import bot_message
-from scripts.stackctl import HOST, ROOT, LocalStack, StackError, free_port, post_json
+from scripts.stackctl import post_json
+from tests.integration.fake_chatwoot import (
+    FAILING_CONVERSATION,
+    WAIT_SECONDS,
+    FakeChatwoot,
+    Received,
+)
 
-RASA_START_SECONDS = 900.0
-# the first test includes the stack's start: more than the default 300 s on a busy machine
+if TYPE_CHECKING:
+    from tests.integration.conftest import Stack
+
+# the first test may include the session stack's start: more than the default 300 s on a
+# busy machine
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
 
 ACCOUNT = 7
-API_TOKEN = secrets.token_urlsafe(24)
-WEBHOOK_SECRET = secrets.token_urlsafe(24)
-FAILING_CONVERSATION = 666  # the fake answers 500 for this conversation
-WAIT_SECONDS = 60.0
-
-
-@dataclasses.dataclass(frozen=True)
-class Received:
-    """One call the bot made to the fake Chatwoot."""
-
-    kind: str  # "message" or "toggle_status"
-    account_id: int
-    conversation_id: int
-    body: dict[str, Any]
-    status: int  # what the fake answered
-
-
-class FakeChatwoot:
-    """Chatwoot's messages and toggle_status endpoints on a local port, in its own thread."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self._received: list[Received] = []
-        self._changed = threading.Condition()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
-        self._next_id = 1000
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-
-    async def _serve(self) -> None:
-        app = web.Application()
-        base = "/api/v1/accounts/{account}/conversations/{conversation}"
-        app.router.add_post(f"{base}/messages", self._create_message)
-        app.router.add_post(f"{base}/toggle_status", self._toggle_status)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, HOST, self.port).start()
-
-    def _record(self, kind: str, request: web.Request, body: dict[str, Any], status: int) -> None:
-        received = Received(
-            kind,
-            int(request.match_info["account"]),
-            int(request.match_info["conversation"]),
-            body,
-            status,
-        )
-        with self._changed:
-            self._received.append(received)
-            self._changed.notify_all()
-
-    def _authorised(self, request: web.Request) -> bool:
-        return request.headers.get("api_access_token") == self.token
-
-    async def _create_message(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
-            return web.json_response({"error": "Invalid Access Token"}, status=401)
-        body = await request.json()
-        if int(request.match_info["conversation"]) == FAILING_CONVERSATION:
-            self._record("message", request, body, 500)
-            return web.json_response({"error": "Internal Server Error"}, status=500)
-        self._record("message", request, body, 200)
-        self._next_id += 1
-        return web.json_response(
-            {
-                "id": self._next_id,
-                "content": body.get("content"),
-                "message_type": 1,
-                "content_type": body.get("content_type", "text"),
-                "content_attributes": body.get("content_attributes", {}),
-                "conversation_id": int(request.match_info["conversation"]),
-                "private": False,
-                "sender": {"type": "agent_bot"},
-            }
-        )
-
-    async def _toggle_status(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
-            return web.json_response({"error": "Invalid Access Token"}, status=401)
-        body = await request.json()
-        self._record("toggle_status", request, body, 200)
-        return web.json_response(
-            {
-                "meta": {},
-                "payload": {
-                    "success": True,
-                    "current_status": body.get("status"),
-                    "conversation_id": int(request.match_info["conversation"]),
-                },
-            }
-        )
-
-    def received(self, conversation_id: int, kind: str | None = None) -> list[Received]:
-        with self._changed:
-            return [
-                r
-                for r in self._received
-                if r.conversation_id == conversation_id and (kind is None or r.kind == kind)
-            ]
-
-    def wait_for(self, what: Callable[[], bool], description: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        with self._changed:
-            while not what():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    pytest.fail(f"waited {WAIT_SECONDS:.0f} s for {description}")
-                self._changed.wait(left)
 
 
 class ChatwootBot:
-    """The stack with the Chatwoot channel on, and the fake Chatwoot it talks to."""
+    """The session's stack (the Chatwoot channel on) and the fake Chatwoot it talks to."""
 
-    def __init__(self, local: LocalStack, fake: FakeChatwoot) -> None:
-        self.local = local
+    def __init__(self, stack: Stack, fake: FakeChatwoot) -> None:
+        self.stack = stack
         self.fake = fake
-        self.webhook_url = f"{local.cfg.rasa_url}/webhooks/chatwoot/webhook"
+        self.webhook_url = f"{stack.rasa_url}/webhooks/chatwoot/webhook"
         self._message_ids = 5000
 
     def event(
@@ -195,18 +79,19 @@ class ChatwootBot:
             "account": {"id": ACCOUNT, "name": "Shop"},
         }
 
-    def post(
-        self, payload: dict[str, Any], *, secret: str | None = WEBHOOK_SECRET
-    ) -> tuple[int, Any]:
+    def post(self, payload: dict[str, Any], *, secret: str | None = "") -> tuple[int, Any]:
+        """POSTs ``payload`` with the webhook secret Chatwoot has ("" = the right one)."""
+        if secret == "":
+            secret = self.fake.webhook_secret
         url = self.webhook_url if secret is None else f"{self.webhook_url}?secret={secret}"
         return post_json(url, payload)
 
     def rest_reply(self, text: str) -> list[dict[str, Any]]:
         """What the REST channel answers to ``text`` in a fresh conversation."""
-        return self.local.conversations.send(f"reference-{uuid.uuid4().hex[:8]}", text)
+        return self.stack.send(f"reference-{uuid.uuid4().hex[:8]}", text)
 
     def user_events(self, conversation_id: int) -> list[dict[str, Any]]:
-        tracker = self.local.conversations.tracker(f"chatwoot-{ACCOUNT}-{conversation_id}")
+        tracker = self.stack.tracker(f"chatwoot-{ACCOUNT}-{conversation_id}")
         return [e for e in tracker.get("events") or [] if e.get("event") == "user"]
 
     def said(self, conversation_id: int, count: int) -> list[str]:
@@ -227,33 +112,8 @@ class ChatwootBot:
 
 
 @pytest.fixture(scope="module")
-def chatwoot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatwootBot]:
-    fake = FakeChatwoot(API_TOKEN)
-    fake.start()
-    source_var = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
-    local: LocalStack | None = None
-    try:  # stop what was started whatever happens, a timeout during the start included
-        created = LocalStack.create(tmp_path_factory.mktemp("chatwoot"), source_var=source_var)
-        cfg = dataclasses.replace(
-            created.cfg, extra_env={**created.cfg.extra_env, "CHATWOOT_URL": fake.url}
-        )
-        local = LocalStack(cfg)
-        # several stacks on 2 cores (other test runs) load a model in more than 300 s
-        rasa = local.children["rasa"]
-        rasa.spec = dataclasses.replace(rasa.spec, health_timeout=RASA_START_SECONDS)
-        # the channel's secrets reach Rasa from the environment, as under scripts/start.sh
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("CHATWOOT_API_TOKEN", API_TOKEN)
-            env.setenv("CHATWOOT_WEBHOOK_SECRET", WEBHOOK_SECRET)
-            try:
-                local.start("actions", "rasa")
-            except StackError as exc:
-                pytest.fail(f"could not start the stack: {exc}", pytrace=False)
-        yield ChatwootBot(local, fake)
-    finally:
-        if local is not None:
-            local.stop()
-        fake.stop()
+def chatwoot(stack: Stack, fake_chatwoot: FakeChatwoot) -> Iterator[ChatwootBot]:
+    yield ChatwootBot(stack, fake_chatwoot)
 
 
 def test_a_shoppers_message_gets_the_bots_reply_posted_to_chatwoot(chatwoot: ChatwootBot) -> None:
@@ -365,4 +225,4 @@ def test_chatwoot_answering_an_error_does_not_stop_the_bot(chatwoot: ChatwootBot
     # another conversation is still answered by the same Rasa process
     assert chatwoot.post(chatwoot.event(106, "hello"))[0] == 200
     chatwoot.wait_for_messages(106, len(chatwoot.rest_reply("hello")))
-    assert chatwoot.local.children["rasa"].running()
+    assert chatwoot.stack.running("rasa")

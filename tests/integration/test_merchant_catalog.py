@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -62,18 +63,30 @@ class MerchantStack:
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float) -> str:
-    done = subprocess.run(
+    """Runs ``command`` in a process group of its own: when it times out, or the test is
+    stopped (pytest-timeout, Ctrl-C), the whole group goes, ``rasa train`` and its trainer
+    subprocess included (killing only bash left them training for the rest of the run)."""
+    process = subprocess.Popen(
         command,
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout,
-        check=False,
+        start_new_session=True,
     )
-    output = done.stdout + done.stderr
-    if done.returncode != 0:
-        pytest.fail(f"{' '.join(command)} failed ({done.returncode}):\n{output[-4000:]}")
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        pytest.fail(f"{' '.join(command)} took over {timeout:.0f} s:\n{output[-4000:]}")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process.returncode != 0:
+        pytest.fail(f"{' '.join(command)} failed ({process.returncode}):\n{output[-4000:]}")
     return output
 
 

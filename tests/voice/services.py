@@ -1,5 +1,10 @@
 """The speech services as the voice tests start them: ``python -m voice.stt_service``
-(whisper tiny.en, one thread) and ``python -m voice.tts_service`` (Piper) on free ports."""
+(whisper tiny.en, one thread) and ``python -m voice.tts_service`` (Piper) on free ports.
+
+``running_speech_services`` is the one set the whole run shares (the session fixture
+``speech_services`` in tests/voice/conftest.py): each start loads whisper and Piper again,
+seconds of a 2-core CI each time. Tests that need other flags (another model, another
+longest utterance, a service they stop) start their own."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -24,6 +30,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class SpeechUris(NamedTuple):
+    """Where the two services listen; a tuple, so ``stt, tts = speech_services`` works too."""
+
+    stt: str
+    tts: str
+
+
+async def _voice_loaded(tts_uri: str) -> bool:
+    """Piper loads the voice on its first request: one short one, so no test pays for it."""
+    async for _ in TextToSpeech(tts_uri).synthesize("Ready."):
+        pass
+    return True
 
 
 class _Service:
@@ -60,7 +80,7 @@ class _Service:
                 self.process.wait()
 
 
-def running_speech_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def running_speech_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpeechUris]:
     folder = tmp_path_factory.mktemp("services")
     models = str(folder / "models")
     stt = _Service("voice.stt_service", folder, "--model", "tiny.en", "--threads", "1",
@@ -69,7 +89,8 @@ def running_speech_services(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     try:
         stt.wait_until_up(SpeechToText(stt.uri).is_up)
         tts.wait_until_up(TextToSpeech(tts.uri).is_up)
-        yield stt.uri, tts.uri
+        asyncio.run(_voice_loaded(tts.uri))
+        yield SpeechUris(stt.uri, tts.uri)
     finally:
         stt.stop()
         tts.stop()

@@ -1,7 +1,8 @@
 """The browser's voice WebSocket (GET /voice/ws) of the real gateway app, with real speech
 (espeak-ng), the real speech services (whisper tiny.en and Piper as subprocesses) and a local
 stand-in for Rasa's voice webhook (``FakeRasa``: the real Rasa stack is covered by the lead's
-integration tests). Fixtures come from tests/voice/test_session.py."""
+integration tests). The speech services are the run's shared set (tests/voice/conftest.py);
+the other fixtures come from tests/voice/test_session.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient
 
 from tests.voice import test_session as shared
+from tests.voice.services import SpeechUris
 from tests.voice.speech import spoken
 from tests.voice.test_session import (
     CHUNK,
@@ -24,15 +26,13 @@ from tests.voice.test_session import (
     LONG_REPLY,
     SHORT_REPLY,
     FakeRasa,
-    SpeechUris,
     closed_port_uri,
     make_services,
 )
 from voice.app import make_app
 from voice.context import SESSIONS
 
-# the fixtures of test_session.py (the speech services run once per module)
-speech_services = shared.speech_services
+# the fixtures of test_session.py; speech_services is the session's (tests/voice/conftest.py)
 speech_folder = shared.speech_folder
 rasa = shared.rasa
 http = shared.http

@@ -8,6 +8,7 @@ The fixtures here are shared with tests/voice/test_browser_ws.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -28,7 +29,7 @@ from settings import PROJECT_ROOT
 from tests.voice.speech import silence, spoken
 from voice.context import VoiceServices
 from voice.rasa_client import RasaVoiceClient
-from voice.session import NOT_CAUGHT, RASA_DOWN, TOO_LONG, VoiceSession
+from voice.session import NOT_CAUGHT, RASA_DOWN, TOO_LONG, VoiceSession, reads_finished
 from voice.settings import VoiceSettings
 from voice.speakable import speech_for
 from voice.speech_clients import SpeechToText, TextToSpeech
@@ -385,6 +386,125 @@ async def test_typed_text_interrupts_the_reply_like_a_barge_in(
     bot = await output.wait_for("bot", after=barge_in)
     assert output.items[bot][1]["messages"] == SHORT_REPLY
     assert [m["message"] for m in rasa.received] == ["show me rain jackets", "thanks"]
+
+
+async def feed_in_real_time(session: VoiceSession, pcm: bytes) -> None:
+    """As a microphone delivers it: one 40 ms chunk every 40 ms."""
+    started = time.monotonic()
+    for index, offset in enumerate(range(0, len(pcm), CHUNK), start=1):
+        await session.feed_audio(pcm[offset : offset + CHUNK])
+        await asyncio.sleep(max(0.0, started + index * CHUNK / 32000 - time.monotonic()))
+
+
+async def test_speech_after_a_typed_question_barges_in_on_its_reply(
+    session_parts: tuple[VoiceSession, RecordingOutput, FakeRasa], speech_folder: Path
+) -> None:
+    """The typed turn's reply is interrupted by speech like a spoken turn's reply: the
+    microphone streaming all along (silence while the shopper types), the speech coming in
+    real time once the first audio of the reply went out."""
+    session, output, rasa = session_parts
+    rasa.replies["jacket"] = LONG_REPLY
+    rasa.replies["black"] = SHORT_REPLY
+    microphone = asyncio.create_task(feed_in_real_time(session, silence(30.0)))
+    try:
+        await asyncio.sleep(0.5)
+        await session.send_text("show me rain jackets")
+        first_audio = await output.wait_for("audio")
+    finally:
+        microphone.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await microphone
+    await feed_in_real_time(session, spoken("the black ones", speech_folder))
+
+    barge_in = await output.wait_for("barge_in", after=first_audio)
+    assert output.types()[barge_in - 1] == "clear"
+    transcript = await output.wait_for("transcript", after=barge_in)
+    assert "black" in output.items[transcript][1]["text"].casefold()
+    await output.wait_for("speaking_done", after=transcript)
+    types = output.types()
+    # nothing said "listening" while the typed reply was being spoken, and its audio stopped
+    assert "listening" not in types[first_audio:barge_in]
+    assert "speaking_done" not in types[:barge_in]
+    assert types.index("speech_start", barge_in) < transcript
+    assert [m["message"] for m in rasa.received] == [
+        "show me rain jackets",
+        output.items[transcript][1]["text"],
+    ]
+
+
+async def test_a_typed_message_during_the_reply_interrupts_it_without_a_listening_event(
+    session_parts: tuple[VoiceSession, RecordingOutput, FakeRasa], speech_folder: Path
+) -> None:
+    session, output, rasa = session_parts
+    rasa.replies["jacket"] = LONG_REPLY
+    await feed(session, spoken("show me rain jackets", speech_folder))
+    first_audio = await output.wait_for("audio")
+    await session.send_text("thanks")
+    barge_in = await output.wait_for("barge_in", after=first_audio)
+    bot = await output.wait_for("bot", after=barge_in)
+    assert output.items[bot][1]["messages"] == SHORT_REPLY
+    # the typed turn follows at once: no "listening" between the spoken reply and it
+    assert "listening" not in output.types()[first_audio:bot]
+    await output.wait_for("speaking_done", after=bot)
+
+
+async def test_a_finished_request_ends_the_turn_before_the_full_silence(
+    speech_services: SpeechUris,
+    rasa: tuple[FakeRasa, str],
+    http: aiohttp.ClientSession,
+    tmp_path: Path,
+    speech_folder: Path,
+) -> None:
+    """With the full end-of-turn silence at 3 s, a request whose words the speech service has
+    already sent (its tentative pass at the pause) and that reads finished ends earlier."""
+    fake, url = rasa
+    services = make_services(
+        http,
+        url,
+        stt=speech_services.stt,
+        tts=speech_services.tts,
+        var_dir=tmp_path,
+        vad_silence_ms=3000,
+        vad_early_ms=300,
+    )
+    output = RecordingOutput()
+    session = VoiceSession(services, output, sender_id=SENDER)
+    try:
+        await feed(session, spoken("show me rain jackets", speech_folder, tail_s=0.0))
+        quiet = asyncio.create_task(feed_in_real_time(session, silence(2.6)))
+        await output.wait_for("transcript", timeout=2.6)
+        assert not quiet.done()  # less than 2.6 s of the 3 s silence went by
+        quiet.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await quiet
+        assert "rain jackets" in output.events("transcript")[0]["text"].casefold()
+        await output.wait_for("bot")
+        assert len(fake.received) == 1
+    finally:
+        await session.close()
+
+
+def test_a_request_reads_finished_unless_it_trails_off() -> None:
+    for finished in (
+        "Show me rain jackets.",
+        "Show me rain jackets",  # whisper often leaves the "." out after a catalog prompt
+        "Where is my order?",
+        "Yes!",
+        "Check out.",
+    ):
+        assert reads_finished(finished), finished
+    for unfinished in (
+        "",
+        "Show me rain jackets,",  # whisper's comma: it expects more
+        "Show me the...",
+        "I would like the.",
+        "Do you have it in black and.",
+        "My order number is 1 2 1.",
+        "It is m a e l l e.",
+        "I want to.",
+        "add two.",
+    ):
+        assert not reads_finished(unfinished), unfinished
 
 
 async def test_an_utterance_too_long_is_cut_and_answered_without_rasa(
