@@ -172,13 +172,16 @@ async def test_the_default_base_model_transcribes_a_streamed_utterance(
 
 
 async def test_audio_at_another_rate_is_converted(stt_tiny: Service, audio_dir: Path) -> None:
-    phone_audio = spoken("where is my order one two one eight six", audio_dir, rate=8000)
+    phone_audio = spoken("I would like to return my rain jacket", audio_dir, rate=8000)
 
     text = await SpeechToText(stt_tiny.uri).transcribe(phone_audio, rate=8000)
 
-    # tiny.en on telephone bandwidth hears "where in my order": the order number is what counts
-    assert "my order" in words(text)
-    assert digits(text) == "12186"
+    # Read as 16 kHz, the audio would play at twice the speed and whisper would hear noise.
+    # A sentence of words, not digits: tiny.en hears espeak-ng's telephone-band "where is my
+    # order one two one eight six" as "where in my order 1 to 1 a stick" or "1, 2, 1, 8, 6"
+    # depending on the CPU kernels (tests/conftest.py); this sentence came through whole on
+    # every kernel tried (CTranslate2 AVX512, AVX2, GENERIC; oneDNN AVX-512 and AVX2).
+    assert words(text) == "i would like to return my rain jacket"
 
 
 async def test_a_long_utterance_gives_partials_before_the_end(
