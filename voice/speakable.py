@@ -253,6 +253,15 @@ _FOUND = (
 )
 
 
+def _found_sentence(count: str, what: str) -> str:
+    """ "I found 12 rain jackets." when the shopper's words read as a plural; otherwise
+    "I found 5 matches for wireless earbud." (whisper often hears "earbud"), not "5 earbud".
+    A products card holds two or more."""
+    if what.casefold().endswith("s"):
+        return f"I found {count} {what}."
+    return f"I found {count} matches for {what}."
+
+
 def _products_intro(text: str) -> str:
     header = next((line for line in text.splitlines() if line.strip()), "")
     if _LIST_LINE.match(header):
@@ -261,7 +270,7 @@ def _products_intro(text: str) -> str:
         found = pattern.search(header)
         if found:
             what = re.sub(r"\s*\([^)]*\)", "", found.group(2)).strip() or "products"
-            return plain(f"I found {found.group(1)} {what}.")
+            return plain(_found_sentence(found.group(1), what))
     if header:
         spoken = plain(re.sub(r"\s*\(\d+(?: found)?\)", "", header)).rstrip(":")
         return spoken if spoken[-1:] in ".!?" else spoken + "."

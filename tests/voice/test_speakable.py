@@ -157,6 +157,13 @@ def test_a_card_in_a_message_of_its_own_replaces_the_list_of_the_text_before_it(
     ]
 
 
+def test_results_for_words_heard_in_the_singular_are_matches_for_them() -> None:
+    text = "I found 5 for wireless earbud (under 50.00 EUR):\n1. ...\n2. ..."
+    assert speech_for([products_message(text, JACKETS[:2])])[0] == (
+        "I found 5 matches for wireless earbud."
+    )
+
+
 def test_results_cheaper_than_a_price_say_so() -> None:
     text = "Cheaper than 89.90 EUR, lowest price first (5 found):\n1. ...\n2. ..."
     assert speech_for([products_message(text, JACKETS[:2])])[0] == (
