@@ -79,9 +79,15 @@ class Run:
         return self.proc.wait(timeout)
 
     def close(self) -> None:
+        """Stop the supervisor as an operator would (SIGTERM: it stops its services first);
+        SIGKILL alone left the services running, orphaned, for their 600 s sleep."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self._out.close()
 
 
