@@ -19,7 +19,9 @@ digit said twice in a row (the case the prompt breaks), half have none; both are
 
 The numbers come from a seeded random generator (``--seed``); ``--isa`` runs the whole set
 again with CTranslate2 forced to each instruction set (CT2_FORCE_CPU_ISA, in a subprocess),
-since whisper's int8 answers on borderline audio differ between machines.
+since whisper's int8 answers on borderline audio differ between machines. It does not cap
+oneDNN, which does the int8 matrix products on non-Intel CPUs (``ONEDNN_MAX_CPU_ISA`` does;
+tests/conftest.py sets both for the tests).
 
 Prints a table and writes bench/results/voice-digits-<time>.json.
 """
