@@ -65,9 +65,9 @@ def _training_texts() -> set[str]:
     return texts
 
 
-# The first sets (bench/heldout/) and the fresh ones written later by someone else
-# (bench/heldout/fresh/): no text of either may be trained on.
-SET_DIRS = (heldout.HELDOUT_DIR, heldout.HELDOUT_DIR / "fresh")
+# The first sets (bench/heldout/), and the fresh (bench/heldout/fresh/) and third
+# (bench/heldout/third/) ones written later by others: no text of any may be trained on.
+SET_DIRS = (heldout.HELDOUT_DIR, heldout.HELDOUT_DIR / "fresh", heldout.HELDOUT_DIR / "third")
 
 
 def _all_heldout_texts() -> list[str]:
