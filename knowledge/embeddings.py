@@ -127,6 +127,23 @@ class Embedder:
             if threads != serving:
                 torch.set_num_threads(serving)
 
+    def vocabulary(self) -> frozenset[str]:
+        """Whole words the model's tokenizer knows as one token (empty if it cannot say).
+
+        A word in it is a word of the language the model was trained on, so the FAQ's
+        typo correction leaves it as written ("saving" is not a typo of "saying").
+        """
+        if isinstance(self._model, OnnxSentenceModel):
+            return self._model.vocabulary()
+        tokenizer = getattr(self._model, "tokenizer", None)
+        get_vocab = getattr(tokenizer, "get_vocab", None)
+        if get_vocab is None:
+            return frozenset()
+        vocabulary = get_vocab()
+        if not any(t.startswith("##") for t in vocabulary):
+            return frozenset()  # not WordPiece: its tokens do not tell words from pieces
+        return frozenset(t for t in vocabulary if not t.startswith("##"))
+
     def encode_query(self, text: str) -> np.ndarray:
         """One text's embedding (1-D), cached: shoppers repeat the same few queries."""
         with self._lock:

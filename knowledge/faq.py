@@ -170,7 +170,8 @@ class FaqIndex:
         self.entries = entries
         self.calibration = calibration
         self.spelling = FaqSpelling(
-            text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)
+            (text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)),
+            known=embedder.vocabulary(),
         )
         self._collection = collection
         self._lexical = lexical

@@ -5,7 +5,9 @@ A sentence embedding splits a misspelt word into pieces that mean little ("paswo
 Only a word the FAQ file never uses (in any phrasing, answer or topic), of five letters or
 more, is corrected, and only to the one FAQ word within one edit (a letter added, dropped,
 changed, or two neighbours swapped; two edits from nine letters on). Anything else, French
-or a product name, is left as written.
+or a product name, is left as written. A word the sentence model knows as a whole word
+(``known``: its tokenizer's vocabulary) is a real word, not a typo: "are you saving this
+conversation" must not become "saying".
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ def edit_distance(a: str, b: str) -> int:
 class FaqSpelling:
     """The FAQ's vocabulary and the corrections towards it."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], known: Iterable[str] = ()) -> None:
         self.words = frozenset(w.casefold() for text in texts for w in _WORD_RE.findall(text))
+        self.known = frozenset(w.casefold() for w in known)
         # every word and its one-letter deletions -> the words they come from (candidates)
         self._by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
@@ -52,7 +55,7 @@ class FaqSpelling:
     def suggestion(self, word: str) -> str | None:
         """The one FAQ word ``word`` is a typo of, or None."""
         folded = word.casefold()
-        if len(folded) < MIN_LENGTH or folded in self.words:
+        if len(folded) < MIN_LENGTH or folded in self.words or folded in self.known:
             return None
         keys = {folded, *_deletions(folded)}
         if len(folded) >= TWO_EDITS_FROM:

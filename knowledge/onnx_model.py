@@ -123,6 +123,10 @@ class OnnxSentenceModel:
     def get_sentence_embedding_dimension(self) -> int:
         return self._dimension
 
+    def vocabulary(self) -> frozenset[str]:
+        """The tokenizer's whole-word tokens (no ``##`` pieces), lower case."""
+        return frozenset(t for t in self._tokenizer.get_vocab() if not t.startswith("##"))
+
     def encode(
         self, sentences: Sequence[str], *, batch_size: int = 32, threads: int = 1, **_: Any
     ) -> np.ndarray:

@@ -99,3 +99,18 @@ def test_only_words_the_faq_never_uses_are_corrected() -> None:
     )
     # French, names and short words stay as written: no FAQ word is one edit away
     assert spelling.correct("retour du colis Nordpeak svp") == "retour du colis Nordpeak svp"
+
+
+def test_a_word_the_sentence_model_knows_is_not_corrected() -> None:
+    spelling = FaqSpelling(["Do you keep what I am saying?"], known={"saving"})
+    assert spelling.correct("are you saving this conversation") == (
+        "are you saving this conversation"
+    )
+
+
+def test_the_shop_faq_keeps_real_words_and_answers_the_question(kb: KnowledgeBase) -> None:
+    # "saving" is one letter from the FAQ's "saying"; MiniLM's vocabulary knows it as a word
+    assert kb.faq.spelling.correct("are you saving this conversation") == (
+        "are you saving this conversation"
+    )
+    assert kb.faq.spelling.correct("i forgot my pasword") == "i forgot my password"
