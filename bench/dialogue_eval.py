@@ -112,6 +112,7 @@ FLOW_OF_ENTRY: Mapping[str, str] = {
     "refund-time": "order:refund",
     "order-number": "list_orders",
     "contact": "handoff",
+    "complaint": "handoff",
     "store-stock": "availability",
 }
 

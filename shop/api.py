@@ -344,7 +344,7 @@ class ShopPolicy:
     cancellable_statuses: tuple[OrderStatus, ...]  # before it ships
     max_line_quantity: int
     carriers: tuple[str, ...] = ()
-    # no agent joins the chat yet: a person answers a request for a human by e-mail
+    # when no agent can join the chat, a person answers a request for a human by e-mail
     handoff_reply_hours: int = 24
 
     def shipping_cents(self, subtotal_cents: int) -> int:

@@ -348,7 +348,7 @@ class HandoffRequestRow(Base):
     status: Mapped[str] = mapped_column(String(20))  # "open" | "closed"
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
-    # where the team replies: no agent joins the chat yet, a person answers by e-mail
+    # where the team replies when no agent could join the chat: a person answers by e-mail
     contact_email: Mapped[str | None] = mapped_column(String(254), default=None)
 
 
