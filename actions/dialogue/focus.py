@@ -11,12 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
+from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.references import best_title_match
 from shop.api import Product
 from shop.errors import ProductNotFound
 
 __all__ = [
     "ASK_WHICH",
+    "answer_or_ask_which",
     "best_title_match",
     "chosen_from_results",
     "page_product",
@@ -117,11 +119,25 @@ async def product_asked_about(tracker: Tracker) -> Product | None:
     return await product_in_focus(tracker) or await page_product_meant(tracker)
 
 
+async def answer_or_ask_which(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """No product in focus: a question the FAQ answers confidently ("how long is the
+    warranty on a smartwatch", "can I add something to my order after paying?") gets that
+    answer; else, or when the shopper points at a product ("is it waterproof?", "add it"),
+    "Which product do you mean?"."""
+    text = said.text(tracker)
+    entry = None if references.points_at_focus(text) else await confident_entry(text)
+    if entry is not None:
+        utter_answer(dispatcher, entry)
+        return
+    dispatcher.utter_message(text=ASK_WHICH)
+
+
 async def product_in_focus_or_ask(
     tracker: Tracker, dispatcher: CollectingDispatcher
 ) -> Product | None:
-    """The product in focus; when there is none, asks the shopper which one and gives None."""
+    """The product in focus; when there is none, a confident FAQ answer or the question
+    which product (``answer_or_ask_which``), and None."""
     product = await product_in_focus(tracker)
     if product is None:
-        dispatcher.utter_message(text=ASK_WHICH)
+        await answer_or_ask_which(dispatcher, tracker)
     return product

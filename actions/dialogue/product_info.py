@@ -10,11 +10,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import references, services
+from actions.dialogue import focus, references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from actions.dialogue.card_replies import products_card
-from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.focus import (
     ASK_WHICH,
     best_title_match,
@@ -154,15 +153,9 @@ def refine_instead(tracker: Tracker) -> list[dict[str, Any]]:
 async def answer_or_ask_which(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]]:
-    """No product in focus: a question the FAQ answers confidently ("how long is the
-    warranty on a smartwatch", "do you restock often?") gets that answer; else, or when
-    the shopper points at a product ("is it waterproof?"), "Which product do you mean?"."""
-    text = said.text(tracker)
-    entry = None if references.points_at_focus(text) else await confident_entry(text)
-    if entry is not None:
-        utter_answer(dispatcher, entry)
-        return []
-    dispatcher.utter_message(text=ASK_WHICH)
+    """No product in focus: a confident FAQ answer, else "Which product do you mean?"
+    (``focus.answer_or_ask_which``)."""
+    await focus.answer_or_ask_which(dispatcher, tracker)
     return []
 
 

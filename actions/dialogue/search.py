@@ -20,6 +20,7 @@ from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call, price
 from actions.dialogue.card_replies import products_card_by_id
+from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.focus import (
     chosen_from_results,
     page_product_meant,
@@ -212,11 +213,22 @@ def say_nothing_found(
         )
 
 
-async def new_search(dispatcher: CollectingDispatcher, state: SearchState) -> list[dict[str, Any]]:
-    """Run a search from scratch and show its first page (or say why there is none)."""
+async def new_search(
+    dispatcher: CollectingDispatcher, state: SearchState, message: str | None = None
+) -> list[dict[str, Any]]:
+    """Run a search from scratch and show its first page (or say why there is none).
+
+    When the shop sells nothing like the words and the shopper's ``message`` is a question
+    the FAQ answers confidently ("facture svp", "can I swap my headphones for a speaker?"),
+    that answer is the reply rather than "Sorry, we don't sell ...".
+    """
     results = await run_search(state)
     if results.no_match:
-        say_no_match(dispatcher, state, results.nearest_category)
+        entry = await confident_entry(message) if message else None
+        if entry is not None:
+            utter_answer(dispatcher, entry)
+        else:
+            say_no_match(dispatcher, state, results.nearest_category)
         return [
             SlotSet("search_state", None),
             SlotSet("last_results", []),
@@ -255,7 +267,7 @@ class ActionSearchProducts(ShopAction):
         state = SearchState(
             query=query, filters=filters, sort="price_asc" if parsed.prefers_cheap else "relevance"
         )
-        return await new_search(dispatcher, state)
+        return await new_search(dispatcher, state, said.text(tracker))
 
 
 async def with_named_category(filters: SearchFilters, words: str) -> SearchFilters:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import services
+from actions.dialogue.cart import ActionAddToCart
 from actions.dialogue.focus import ASK_WHICH
 from actions.dialogue.product_info import ActionAnswerProductQuestion, ActionCheckAvailability
 from knowledge.faq_data import load_faq
@@ -43,4 +44,23 @@ async def test_a_stock_question_with_no_product_asks_which_product(
     await ActionCheckAvailability().run(
         dispatcher, tracker("is it in stock in Lyon?", intent="check_availability"), {}
     )
+    assert texts(dispatcher) == ASK_WHICH
+
+
+async def test_adding_with_nothing_shown_answers_a_question_the_faq_knows(
+    world: services.Services,
+) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher = CollectingDispatcher()
+    await ActionAddToCart().run(
+        dispatcher,
+        tracker("can I still add a product to my order once I've paid?", intent="add_to_cart"),
+        {},
+    )
+    assert texts(dispatcher) == entries["change-order"].answer
+
+
+async def test_add_it_with_nothing_shown_asks_which_product(world: services.Services) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAddToCart().run(dispatcher, tracker("add it to my cart", intent="add_to_cart"), {})
     assert texts(dispatcher) == ASK_WHICH

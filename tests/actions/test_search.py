@@ -4,12 +4,14 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.dialogue import services
 from actions.dialogue.search import (
     ActionRefineSearch,
     ActionSearchCheaper,
     ActionSearchProducts,
     ActionShowMore,
 )
+from knowledge.faq_data import load_faq
 from tests.actions.trackers import buttons, entity, slots_set, texts, tracker
 
 DOMAIN: dict[str, Any] = {}
@@ -139,3 +141,14 @@ async def test_junk_search_state_is_ignored_not_fatal(shop: Any) -> None:
     )
     assert slots == {}
     assert texts(dispatcher)
+
+
+async def test_a_policy_question_read_as_a_search_gets_the_faq_answer(shop: Any) -> None:
+    # nothing in the catalog is like "invoice company": the FAQ answers instead of
+    # "Sorry, we don't sell invoice company"
+    entries = {entry.id: entry for entry in load_faq(services.current().settings.faq_path)}
+    dispatcher, slots = await _run(
+        ActionSearchProducts(), text="I need an invoice for my company", intent="search_product"
+    )
+    assert texts(dispatcher) == entries["invoice"].answer
+    assert slots["last_results"] == []
