@@ -65,9 +65,9 @@ def _training_texts() -> set[str]:
     return texts
 
 
-# The first sets (bench/heldout/), and the fresh (bench/heldout/fresh/) and third
-# (bench/heldout/third/) ones written later by others: no text of any may be trained on.
-SET_DIRS = (heldout.HELDOUT_DIR, heldout.HELDOUT_DIR / "fresh", heldout.HELDOUT_DIR / "third")
+# The first sets (bench/heldout/), and the fresh, third and requests ones written later by
+# others (bench/heldout/fresh/, third/, requests/): no text of any may be trained on.
+SET_DIRS = tuple(heldout.HELDOUT_DIR / name for name in ("", "fresh", "third", "requests"))
 
 
 def _all_heldout_texts() -> list[str]:
