@@ -146,6 +146,32 @@ def _undecided_option(
     return None
 
 
+# "add 2 in size 42": the verb, then the count (the NLU sometimes tags that 2 as a size)
+_COUNT_AFTER_VERB = (
+    r"\b(?:add|take|get|buy|order|want|need|put|give me)\s+(?:me\s+)?{}\b"
+    r"(?!\s*(?:eur|euros?|€|%))"
+)
+
+
+def quantity_said(tracker: Tracker, product: Product) -> int | None:
+    """How many the shopper asked for: the ``quantity`` entity, or a number the NLU read as
+    a size when it is not one of the product's sizes and follows the verb ("add 2 in size
+    42" came back as the sizes 2 and 42)."""
+    quantity = said.parse_quantity(said.entity(tracker, "quantity"))
+    if quantity is not None:
+        return quantity
+    text = said.text(tracker).lower()
+    offered = {size.lower() for size in product.sizes}
+    for value in said.entities(tracker, "size"):
+        if (
+            value.isdigit()
+            and value.lower() not in offered
+            and re.search(_COUNT_AFTER_VERB.format(re.escape(value)), text)
+        ):
+            return int(value)
+    return None
+
+
 class ActionAddToCart(ShopAction):
     def name(self) -> str:
         return "action_add_to_cart"
@@ -166,7 +192,7 @@ class ActionAddToCart(ShopAction):
         product = await product_in_focus_or_ask(tracker, dispatcher)
         if product is None:
             return [], False
-        quantity = said.parse_quantity(said.entity(tracker, "quantity")) or 1
+        quantity = quantity_said(tracker, product) or 1
         size = _choice(tracker, "size", product.sizes)
         colour = _choice(tracker, "colour", product.colours)
         if len(product.sizes) == 1:

@@ -158,6 +158,25 @@ async def test_adding_asks_for_a_size_then_adds_to_the_cart(shop: Any) -> None:
     assert shop.get_cart(sender).lines == ()
 
 
+async def test_a_count_the_nlu_read_as_a_size_is_the_quantity(shop: Any) -> None:
+    product = _sized_product(shop)
+    size = product.sizes[0]
+    sender = new_sender()
+    # the NLU tagged "add 2 in size <size>" as two sizes, 2 and the real one
+    await _run(
+        ActionAddToCart(),
+        text=f"add 2 in size {size} to my cart",
+        intent="add_to_cart",
+        entities=[entity("size", "2"), entity("size", size)],
+        slots={"product_in_focus": product.id},
+        sender=sender,
+    )
+    cart = shop.get_cart(sender)
+    assert [(line.product_id, line.size, line.quantity) for line in cart.lines] == [
+        (product.id, size, 2)
+    ]
+
+
 async def test_checkout_validates_answers_and_places_the_order(shop: Any) -> None:
     product = _sized_product(shop)
     sender = new_sender()

@@ -81,6 +81,27 @@ def test_a_cancellation_fee_question_gets_the_cost_of_cancelling(stack: Stack) -
     assert reply.startswith("Cancelling is free of charge")
 
 
+# --- requests said as statements, about the account and things gone wrong --------------
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("I need to put my new email address on my account", "edit-account"),
+        ("sign up keeps failing, it tells me my email is already taken", "registration-problem"),
+        ("I'd like to write a review of the boots I bought", "reviews"),
+        ("how do I place an order here?", "how-to-order"),
+        ("which delivery options can I pick from", "delivery-options"),
+        ("my earbuds died after two months, what can I do", "warranty-claim"),
+    ],
+)
+def test_a_request_said_as_a_statement_gets_the_faq_answer(
+    stack: Stack, message: str, entry_id: str
+) -> None:
+    # the answer comes first (a fault or an upset shopper also gets a person offered after it)
+    assert stack.say(new_sender(), message).startswith(FAQ[entry_id].answer)
+
+
 def test_the_cheapest_headphones_are_listed_cheapest_first(stack: Stack) -> None:
     sender = new_sender()
     reply = stack.say(sender, "what are the cheapest headphones you've got")
