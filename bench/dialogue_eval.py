@@ -615,7 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=HELDOUT_DIR,
         help="folder of intents.yml, faq.yml, out_of_scope.yml (default bench/heldout; "
-        "bench/heldout/fresh holds the second sets, bench/heldout/third the third)",
+        "bench/heldout/fresh, third and requests hold the later sets)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")

