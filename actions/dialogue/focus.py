@@ -5,6 +5,8 @@ shopper is viewing (the widget's ``metadata.page.product_id``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -119,7 +121,9 @@ async def product_asked_about(tracker: Tracker) -> Product | None:
     return await product_in_focus(tracker) or await page_product_meant(tracker)
 
 
-async def answer_or_ask_which(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+async def answer_or_ask_which(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
     """No product in focus: a question the FAQ answers confidently ("how long is the
     warranty on a smartwatch", "can I add something to my order after paying?") gets that
     answer; else, or when the shopper points at a product ("is it waterproof?", "add it"),
@@ -128,8 +132,9 @@ async def answer_or_ask_which(dispatcher: CollectingDispatcher, tracker: Tracker
     entry = None if references.points_at_focus(text) else await confident_entry(text)
     if entry is not None:
         utter_answer(dispatcher, entry)
-        return
-    dispatcher.utter_message(text=ASK_WHICH)
+    else:
+        dispatcher.utter_message(text=ASK_WHICH)
+    return []  # no events: nothing comes into focus
 
 
 async def product_in_focus_or_ask(

@@ -10,12 +10,13 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import focus, references, services
+from actions.dialogue import references, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from actions.dialogue.card_replies import products_card
 from actions.dialogue.focus import (
     ASK_WHICH,
+    answer_or_ask_which,
     best_title_match,
     product_asked_about,
     product_in_focus,
@@ -147,15 +148,6 @@ def refine_instead(tracker: Tracker) -> list[dict[str, Any]]:
     asked = said.entity(tracker, "colour") or said.entity(tracker, "size")
     if asked and SearchState.from_slot(tracker.get_slot("search_state")).active:
         return [FollowupAction("action_refine_search")]
-    return []
-
-
-async def answer_or_ask_which(
-    dispatcher: CollectingDispatcher, tracker: Tracker
-) -> list[dict[str, Any]]:
-    """No product in focus: a confident FAQ answer, else "Which product do you mean?"
-    (``focus.answer_or_ask_which``)."""
-    await focus.answer_or_ask_which(dispatcher, tracker)
     return []
 
 
