@@ -780,12 +780,16 @@
     });
   }
   // fresh: the log was (re)built, so draw the messages still waiting. One already emitted
-  // is in the history (the server saw it) unless there is no history to show it.
+  // is in the history (the server saw it) unless there is no history to show it. One typed
+  // while the history loaded is drawn already: it moves below the history, not drawn twice.
   function afterHistory(fresh) {
     historyDone = true;
     if (fresh)
       outbox.forEach(function (item) {
-        if (!item.emitted || !cfg.historyUrl) rows[item.id] = renderUser(item.shown, item.ts, true);
+        if (item.emitted && cfg.historyUrl) return;
+        var row = rows[item.id];
+        if (row && row.parentNode === log) log.appendChild(row);
+        else rows[item.id] = renderUser(item.shown, item.ts, true);
       });
     early.forEach(function (e) {
       if (lastSeen.indexOf(signature(e[0])) < 0) renderBot(e[0], e[1], true);

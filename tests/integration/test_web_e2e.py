@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 from shop.api import OrderAccess
@@ -218,6 +218,29 @@ def test_a_shopper_who_logs_in_mid_conversation_keeps_the_cart_and_is_recognised
     say(page, "show my orders")
     newest = stack.shop.list_orders(OrderAccess(customer_id=customer.id), 1)[0]
     expect(page.locator(".shopchat-msg-bot").last).to_contain_text(newest.number)
+
+
+def test_a_message_typed_while_the_history_loads_is_shown_once(
+    shopper: BrowserContext, web: str
+) -> None:
+    page = shopper.new_page()
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the history answers when the test releases it
+        held.append(route)
+
+    page.route("**/api/chat/history*", hold)
+    page.goto(f"{web}/")
+    open_chat(page)
+    page.locator("#shopchat-input").fill("hi")
+    page.locator("#shopchat-input").press("Enter")
+    expect(page.locator(".shopchat-sending")).to_be_visible()
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator(".shopchat-msg-bot")).not_to_have_count(0)
+    expect(page.locator(".shopchat-sending")).to_have_count(0)
+    expect(page.locator(".shopchat-msg-user")).to_have_count(1)
 
 
 def test_a_message_typed_offline_is_sent_once_when_the_network_is_back(
