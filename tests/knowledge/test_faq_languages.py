@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.faq_fit import asks_about_cost, asks_about_duration
+from knowledge.faq_fit import asks_about_cost, asks_about_duration, looks_french
 from knowledge.faq_query import core_question
 from knowledge.faq_spelling import FaqSpelling
 
@@ -47,6 +47,35 @@ def test_a_french_cost_question_the_entry_does_not_price_is_unsure(kb: Knowledge
     best = kb.faq.ask("combien ça coûte de changer l'adresse de livraison ?").best
     assert best is not None and best.entry.id == "change-address"
     assert not best.confident
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quel temps fait-il à Paris demain ?",  # read as delivery-time at 0.61
+        "tu sais où je peux réparer mon vélo ?",  # read as currency at 0.63
+    ],
+)
+def test_french_small_talk_the_english_encoder_finds_alike_is_not_answered(
+    kb: KnowledgeBase, message: str
+) -> None:
+    best = kb.faq.ask(message).best
+    assert best is not None and not best.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "french"),
+    [
+        ("je n'arrive pas à me connecter", True),
+        ("est-ce que je peux payer en plusieurs fois", True),
+        ("combien ça coûte la livraison", True),
+        ("I'd like to return it, it's too small", False),
+        ("is the AI saving my chats", False),
+        ("how much are the frais de livraison for a small order", False),
+    ],
+)
+def test_french_is_told_from_english_with_french_words(text: str, french: bool) -> None:
+    assert looks_french(text) is french
 
 
 @pytest.mark.parametrize(
