@@ -145,6 +145,10 @@ class FaqAnswer:
 class FaqResults:
     question: str
     answers: tuple[FaqAnswer, ...]  # best first
+    # No answer is confident, yet two entries reach the threshold almost tied: the question
+    # may mean either ("when do I get my money back for a cancelled order": the refund time
+    # or the cancellation), so both are worth offering. Empty otherwise.
+    close_pair: tuple[FaqAnswer, ...] = ()
 
     @property
     def best(self) -> FaqAnswer | None:

@@ -43,6 +43,8 @@ LEXICAL_SATURATION = 4.0  # BM25 score that counts as half of a full lexical mat
 CONFIDENCE_FLOOR = 0.30  # blended score at confidence 0
 CONFIDENCE_CEILING = 0.80  # blended score at confidence 1
 _CANDIDATE_PHRASINGS = 500
+# An unsure best entry and a runner-up this close, both at the threshold: a close pair.
+CLOSE_PAIR_GAP = 0.1
 
 
 def faq_file_fingerprint(path: Path) -> str:
@@ -240,7 +242,15 @@ class FaqIndex:
             answers.append(
                 FaqAnswer(entry=entry, confidence=round(candidate.confidence, 4), confident=sure)
             )
-        return FaqResults(question=question, answers=tuple(answers))
+        close_pair: tuple[FaqAnswer, ...] = ()
+        if (
+            len(answers) > 1
+            and not answers[0].confident
+            and answers[1].confidence >= self.threshold
+            and answers[0].confidence - answers[1].confidence < CLOSE_PAIR_GAP
+        ):
+            close_pair = (answers[0], answers[1])
+        return FaqResults(question=question, answers=tuple(answers), close_pair=close_pair)
 
     def rank(self, text: str) -> list[FaqCandidate]:
         """Every entry that resembles ``text`` at all, by retrieval confidence, best first.

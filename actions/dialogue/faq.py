@@ -20,6 +20,9 @@ from knowledge.errors import KnowledgeError
 logger = logging.getLogger(__name__)
 
 UNSURE = "I'm not sure I know the answer to that. Would you like me to ask a person from our team?"
+UNSURE_WHICH = (
+    "I'm not sure which of these you mean. Pick one, or I can ask a person from our team."
+)
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
 # An answer that sends the shopper to a person ("ask me to talk to a person": a payment
 # taken twice, a problem only the team can check) comes with the button that does it.
@@ -76,8 +79,9 @@ class ActionAnswerFaq(ShopAction):
             return []
         if handoff.offer_if_upset_or_order_problem(dispatcher, tracker):
             return []  # the apology offers a person: no "I'm not sure" on top
-        buttons = [dict(PERSON_BUTTON)]
-        if best is not None:
-            buttons.insert(0, {"title": best.entry.question, "payload": best.entry.question})
-        dispatcher.utter_message(text=UNSURE, buttons=buttons)
+        # two entries it may mean, both offered; else the best guess
+        offered = results.close_pair or ((best,) if best is not None else ())
+        buttons = [{"title": a.entry.question, "payload": a.entry.question} for a in offered]
+        buttons.append(dict(PERSON_BUTTON))
+        dispatcher.utter_message(text=UNSURE_WHICH if len(offered) > 1 else UNSURE, buttons=buttons)
         return []

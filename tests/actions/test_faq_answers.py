@@ -38,3 +38,13 @@ async def test_sending_stuff_back_gets_the_returns_answer(shop: Any) -> None:
 async def test_a_question_in_french_is_answered(shop: Any) -> None:
     dispatcher = await _ask("je peux payer par virement ?")
     assert texts(dispatcher).startswith("Bank transfer is accepted")
+
+
+async def test_two_entries_it_may_mean_are_both_offered_with_a_person(shop: Any) -> None:
+    dispatcher = await _ask("when do I get my money back for a cancelled order")
+    assert texts(dispatcher).startswith("I'm not sure which of these you mean")
+    assert [b["title"] for b in buttons(dispatcher)] == [
+        "How long does a refund take?",
+        "Can I cancel my order?",
+        "Talk to a person",
+    ]

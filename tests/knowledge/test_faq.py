@@ -102,6 +102,18 @@ def test_two_entries_almost_tied_make_the_answer_unsure(kb: KnowledgeBase) -> No
     ]
 
 
+def test_two_entries_at_the_threshold_almost_tied_are_both_offered(kb: KnowledgeBase) -> None:
+    # the refund time or the cancellation: the shopper picks, the assistant does not guess
+    results = kb.faq.ask("when do I get my money back for a cancelled order")
+    assert [a.entry.id for a in results.close_pair] == ["refund-time", "cancel-order"]
+
+
+def test_a_confident_answer_has_no_close_pair(kb: KnowledgeBase) -> None:
+    results = kb.faq.ask("can I change my order")
+    assert results.best is not None and results.best.confident
+    assert results.close_pair == ()
+
+
 def test_a_cost_question_the_entry_does_not_price_is_unsure(kb: KnowledgeBase) -> None:
     # The address entry is the right topic, but it says nothing about a charge.
     best = kb.faq.ask("how much does it cost to change my delivery address").best
