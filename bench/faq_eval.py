@@ -32,6 +32,10 @@ a 95% bootstrap interval over questions:
 - coverage: share of answerable questions given a confident answer;
 - right: share of answerable questions given a confident *right* answer;
 - null answered: share of the no-entry questions wrongly answered confidently.
+
+When the set's folder holds ``out_of_scope.yml`` too, its messages are asked as well, as
+if each reached the FAQ (in the assistant only some do: the NLU sends most elsewhere), and
+the share answered confidently is printed per variant.
 """
 
 from __future__ import annotations
@@ -47,7 +51,14 @@ from pathlib import Path
 import numpy as np
 
 from bench.faq_encoders import load_e5
-from bench.heldout import FAQ_SET_PATH, FaqQuestion, faq_ids, load_faq_set, normalise_text
+from bench.heldout import (
+    FAQ_SET_PATH,
+    FaqQuestion,
+    faq_ids,
+    load_faq_set,
+    load_out_of_scope_set,
+    normalise_text,
+)
 from knowledge.embeddings import Embedder, load_embedder
 from knowledge.faq import Calibration, FaqCandidate, FaqIndex
 from knowledge.faq_fit import FitCheck
@@ -214,6 +225,28 @@ def report(
         print(f"| {name} | {row} |")
 
 
+def report_out_of_scope(
+    index: FaqIndex,
+    path: Path,
+    variants: dict[str, tuple[list[Asked], Decide]],
+    raw_questions: list[Asked],
+) -> None:
+    """Out-of-scope messages asked straight to the FAQ: the share answered confidently.
+    A variant that reads the questions as written (``raw_questions``) reads these so too."""
+    messages = [FaqQuestion(m.text, None) for m in load_out_of_scope_set(path)]
+    raw = ask_all(index, messages, core=False)
+    core = ask_all(index, messages, core=True)
+    print(f"\nout of scope ({path}), {len(messages)} messages asked straight to the FAQ:")
+    print("| variant | answered confidently |")
+    print("|---|---|")
+    rng = np.random.default_rng(7)
+    for name, (asked_for_set, decide) in variants.items():
+        asked = raw if asked_for_set is raw_questions else core
+        answered = np.array([decide(a) for a in asked], dtype=float)
+        share, low, high = _interval(answered, np.ones_like(answered), rng)
+        print(f"| {name} | {int(answered.sum())} = {share:.3f} [{low:.3f}, {high:.3f}] |")
+
+
 def tune_calibration(
     index: FaqIndex, questions: Sequence[FaqQuestion], threshold: float
 ) -> Calibration:
@@ -292,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}, set {args.set}")
     for half in ("tuning", "held-out", None):
         report(index, variants, half)
+    out_of_scope_path = args.set.parent / "out_of_scope.yml"
+    if out_of_scope_path.is_file():
+        report_out_of_scope(index, out_of_scope_path, variants, raw)
     if args.show:
         decide = fit_rule(index, fit)
         for a in core:
