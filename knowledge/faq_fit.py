@@ -7,7 +7,7 @@ checks, each with its own threshold:
 
 - **French**: a question in French needs a higher confidence (``FRENCH_MIN_CONFIDENCE``):
   the English MiniLM finds French sentences alike that say different things, so French
-  small talk ("tu préfères la mer ou la montagne ?") reached the shop's French phrasings;
+  small talk ("quel temps fait-il à Paris demain ?") was answered with the delivery times;
 - **question to question**: the question must be close to one of the entry's own
   phrasings (question or alternate), not only to its words;
 - **margin**: the runner-up entry must be clearly behind; two entries almost tied means the
@@ -68,8 +68,9 @@ _DURATION_EVIDENCE_RE = re.compile(
 )
 
 
-# French function words; none is a whole English word a shopper would write twice in a
-# question (single letters of elisions, "j'", "l'", are left out: English has "I'd", "it's")
+# French function words. A few are English words too ("pour", "sans"), but two different
+# ones in a short message are rare in English. Single letters of elisions ("j'", "l'") are
+# left out: English has "I'd", "it's".
 _FRENCH_WORD_LIST = (
     "je tu il elle nous vous ils elles est sont suis ai avez avons les des une mon ma mes "
     "ton ta tes votre vos notre nos pour avec sans quoi quel quelle quels quelles comment "
