@@ -235,8 +235,11 @@ def test_a_message_typed_while_the_history_loads_is_shown_once(
     page.locator("#shopchat-input").fill("hi")
     page.locator("#shopchat-input").press("Enter")
     expect(page.locator(".shopchat-sending")).to_be_visible()
-    while not held:
+    for _ in range(200):  # 10 s at most
+        if held:
+            break
         page.wait_for_timeout(50)
+    assert held, "the widget never asked for the history"
     held[0].continue_()
     expect(page.locator(".shopchat-msg-bot")).not_to_have_count(0)
     expect(page.locator(".shopchat-sending")).to_have_count(0)
