@@ -44,7 +44,7 @@ import argparse
 import hashlib
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,11 +228,12 @@ def report(
 def report_out_of_scope(
     index: FaqIndex,
     path: Path,
-    variants: dict[str, tuple[list[Asked], Decide]],
-    raw_questions: list[Asked],
+    variants: dict[str, Decide],
+    as_written: Collection[str],
 ) -> None:
     """Out-of-scope messages asked straight to the FAQ: the share answered confidently.
-    A variant that reads the questions as written (``raw_questions``) reads these so too."""
+    The variants named in ``as_written`` read them as written, the others without greetings
+    and thanks, as each reads the FAQ questions."""
     messages = [FaqQuestion(m.text, None) for m in load_out_of_scope_set(path)]
     raw = ask_all(index, messages, core=False)
     core = ask_all(index, messages, core=True)
@@ -240,8 +241,8 @@ def report_out_of_scope(
     print("| variant | answered confidently |")
     print("|---|---|")
     rng = np.random.default_rng(7)
-    for name, (asked_for_set, decide) in variants.items():
-        asked = raw if asked_for_set is raw_questions else core
+    for name, decide in variants.items():
+        asked = raw if name in as_written else core
         answered = np.array([decide(a) for a in asked], dtype=float)
         share, low, high = _interval(answered, np.ones_like(answered), rng)
         print(f"| {name} | {int(answered.sum())} = {share:.3f} [{low:.3f}, {high:.3f}] |")
@@ -327,7 +328,12 @@ def main(argv: list[str] | None = None) -> int:
         report(index, variants, half)
     out_of_scope_path = args.set.parent / "out_of_scope.yml"
     if out_of_scope_path.is_file():
-        report_out_of_scope(index, out_of_scope_path, variants, raw)
+        report_out_of_scope(
+            index,
+            out_of_scope_path,
+            {name: decide for name, (_, decide) in variants.items()},
+            as_written=[name for name, (asked, _) in variants.items() if asked is raw],
+        )
     if args.show:
         decide = fit_rule(index, fit)
         for a in core:

@@ -85,8 +85,8 @@ def looks_french(text: str) -> bool:
     """Whether the text reads as French: two or more French function words, making at
     least a fifth of its words."""
     words = _WORD_RE.findall(text.casefold())
-    hits = {w for w in words if w in _FRENCH_WORDS}
-    return len(hits) >= 2 and len([w for w in words if w in _FRENCH_WORDS]) * 5 >= len(words)
+    french = [w for w in words if w in _FRENCH_WORDS]
+    return len(set(french)) >= 2 and len(french) * 5 >= len(words)
 
 
 def entry_covers_duration(entry: FaqEntry) -> bool:

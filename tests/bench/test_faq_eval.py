@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.faq_eval import Asked, Decide, fit_rule, open_index, report_out_of_scope, threshold_rule
+from bench.faq_eval import Decide, fit_rule, open_index, report_out_of_scope, threshold_rule
 
 FAQ = """\
 version: 1
@@ -38,10 +38,10 @@ def test_out_of_scope_messages_answered_confidently_are_counted(
     out_of_scope = tmp_path / "out_of_scope.yml"
     out_of_scope.write_text(OUT_OF_SCOPE, encoding="utf-8")
     index = open_index(tmp_path / "work", faq, 0.55, "minilm")
-    variants: dict[str, tuple[list[Asked], Decide]] = {
-        "threshold": ([], threshold_rule(0.55)),
-        "fit-check": ([], fit_rule(index, index.fit)),
+    variants: dict[str, Decide] = {
+        "threshold": threshold_rule(0.55),
+        "fit-check": fit_rule(index, index.fit),
     }
-    report_out_of_scope(index, out_of_scope, variants, [])
+    report_out_of_scope(index, out_of_scope, variants, as_written=["threshold"])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[1].split(" = ")[0] for row in rows[1:]] == ["1", "1"]
