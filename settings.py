@@ -71,6 +71,9 @@ class Settings:
     # when agents answer live ("always", or "Mon-Fri 09:00-18:00, Sat 10:00-16:00")
     desk_hours: str = "always"
     desk_timezone: str = "UTC"
+    # FAQ questions retrieval is unsure of are read again by a second model
+    # (knowledge.faq_second, about 125 MB per process that answers FAQ questions)
+    faq_second_opinion: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +85,9 @@ class Settings:
                 f"FAQ_CONFIDENCE_THRESHOLD must be between 0 and 1, got {threshold}."
             )
         rasa_url = (env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/")
+        second = (env.get("FAQ_SECOND_OPINION") or "on").strip().casefold()
+        if second not in {"on", "off"}:
+            raise SettingsError(f"FAQ_SECOND_OPINION must be on or off, got {second!r}.")
         return cls(
             var_dir=var_dir,
             shop_database_url=env.get("SHOP_DATABASE_URL") or f"sqlite:///{var_dir / 'shop.db'}",
@@ -107,4 +113,5 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN") or "",
             desk_hours=env.get("DESK_HOURS") or "always",
             desk_timezone=env.get("DESK_TIMEZONE") or "UTC",
+            faq_second_opinion=second == "on",
         )

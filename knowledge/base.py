@@ -19,9 +19,11 @@ from chromadb.api import ClientAPI
 
 from knowledge.api import FaqResults, SearchFilters, SearchResults
 from knowledge.catalog_index import BuildReport, build_catalog_index
-from knowledge.embeddings import Embedder, load_embedder
+from knowledge.embeddings import BUILD_THREADS, Embedder, load_embedder
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqBuildReport, FaqIndex, build_faq_index
+from knowledge.faq_data import load_faq
+from knowledge.faq_second import SecondOpinion, load_second_reader
 from knowledge.manifest import Manifest
 from knowledge.product_search import InStock, ProductSearch, Sort
 from knowledge.query_parser import QueryParser
@@ -80,6 +82,8 @@ def build_indexes(
     faq = build_faq_index(
         client=client, folder=paths.faq, embedder=embedder, faq_path=faq_path, force=force
     )
+    if settings.faq_second_opinion:  # its vectors now, not on the first shopper's question
+        SecondOpinion.open(paths.faq, load_faq(faq_path), load_second_reader(BUILD_THREADS))
     return BuildSummary(products, faq)
 
 
@@ -227,6 +231,7 @@ class KnowledgeBase:
             embedder=embedder,
             faq_path=settings.faq_path,
             threshold=settings.faq_confidence_threshold,
+            second_reader=load_second_reader() if settings.faq_second_opinion else None,
         )
         return cls(catalog=catalog, faq=faq, embedder=embedder)
 

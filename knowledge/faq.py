@@ -27,6 +27,7 @@ from knowledge.errors import IndexNotBuilt
 from knowledge.faq_data import load_faq
 from knowledge.faq_fit import FitCheck
 from knowledge.faq_query import core_question
+from knowledge.faq_second import SecondOpinion, SecondReader
 from knowledge.faq_spelling import FaqSpelling
 from knowledge.lexical import LexicalIndex
 from knowledge.manifest import Manifest, fingerprint
@@ -168,8 +169,10 @@ class FaqIndex:
         threshold: float,
         fit: FitCheck | None = None,
         calibration: Calibration = MINILM_CALIBRATION,
+        second: SecondOpinion | None = None,
     ) -> None:
         self.entries = entries
+        self.second = second
         self.calibration = calibration
         self.spelling = FaqSpelling(
             (text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)),
@@ -193,20 +196,28 @@ class FaqIndex:
         threshold: float,
         fit: FitCheck | None = None,
         calibration: Calibration = MINILM_CALIBRATION,
+        second_reader: SecondReader | None = None,
     ) -> FaqIndex:
-        """Open the FAQ index, rebuilding it first if the FAQ file changed (it is small)."""
+        """Open the FAQ index, rebuilding it first if the FAQ file changed (it is small).
+
+        With a ``second_reader``, questions retrieval is unsure of are read again by it
+        (``knowledge.faq_second``); its vectors of the FAQ are kept in ``folder``.
+        """
         build_faq_index(client=client, folder=folder, embedder=embedder, faq_path=faq_path)
         collection = existing_collection(client, FAQ_COLLECTION)
         if collection is None:
             raise IndexNotBuilt("FAQ", folder)
+        entries = load_faq(faq_path)
+        second = SecondOpinion.open(folder, entries, second_reader) if second_reader else None
         return cls(
-            entries=load_faq(faq_path),
+            entries=entries,
             collection=collection,
             lexical=LexicalIndex.load(folder / "bm25"),
             embedder=embedder,
             threshold=threshold,
             fit=fit,
             calibration=calibration,
+            second=second,
         )
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
@@ -216,7 +227,9 @@ class FaqIndex:
         greeting, no thanks) and its typos corrected towards the FAQ's own words. Only the
         best entry can be ``confident``, and only when it passes the fit check
         (``knowledge.faq_fit``): its confidence alone says it resembles the question, not
-        that it answers it.
+        that it answers it. A doubt about retrieval alone (not about what the entry says)
+        is settled when the second reader, if any, finds the same entry
+        (``knowledge.faq_second``).
         """
         if not question.strip() or k < 1:
             return FaqResults(question=question, answers=())
@@ -229,13 +242,7 @@ class FaqIndex:
             sure = False
             if position == 0:
                 runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
-                reason = self.fit.unsure_because(
-                    text,
-                    entry,
-                    confidence=candidate.confidence,
-                    similarity=candidate.similarity,
-                    runner_up=runner_up,
-                )
+                reason = self._unsure_because(text, candidate, runner_up)
                 sure = reason is None
                 if reason is not None:
                     log.debug("FAQ %s unsure for %r: %s", entry.id, text, reason)
@@ -251,6 +258,21 @@ class FaqIndex:
         ):
             close_pair = (answers[0], answers[1])
         return FaqResults(question=question, answers=tuple(answers), close_pair=close_pair)
+
+    def _unsure_because(self, text: str, best: FaqCandidate, runner_up: float) -> str | None:
+        """The fit check of the best entry; a retrieval doubt the second reader settles
+        (same entry, close enough) is no doubt."""
+        entry = self.entries[best.row]
+        mismatch = self.fit.content_mismatch(text, entry)
+        if mismatch is not None:
+            return mismatch
+        doubt = self.fit.retrieval_doubt(
+            text, confidence=best.confidence, similarity=best.similarity, runner_up=runner_up
+        )
+        if doubt is not None and self.second is not None and self.second.confirms(text, best.row):
+            log.debug("FAQ %s for %r: %s, settled by the second reader", entry.id, text, doubt)
+            return None
+        return doubt
 
     def rank(self, text: str) -> list[FaqCandidate]:
         """Every entry that resembles ``text`` at all, by retrieval confidence, best first.

@@ -130,6 +130,15 @@ class FitCheck:
         ``similarity`` is the best cosine between the question and one of the entry's
         phrasings; ``runner_up`` the confidence of the second-best entry (0 if none).
         """
+        return self.retrieval_doubt(
+            question, confidence=confidence, similarity=similarity, runner_up=runner_up
+        ) or self.content_mismatch(question, entry)
+
+    def retrieval_doubt(
+        self, question: str, *, confidence: float, similarity: float, runner_up: float
+    ) -> str | None:
+        """Why retrieval may have picked the wrong entry (too weak, or not clearly ahead);
+        another reader of the question can settle such a doubt (``knowledge.faq_second``)."""
         if confidence < self.threshold:
             return "low confidence"
         if confidence < self.french_confidence and looks_french(question):
@@ -138,6 +147,10 @@ class FitCheck:
             return "no phrasing of the entry is close to the question"
         if confidence - runner_up < self.min_margin:
             return "another entry is almost as likely"
+        return None
+
+    def content_mismatch(self, question: str, entry: FaqEntry) -> str | None:
+        """Why the entry, even if it is the one meant, does not answer what is asked."""
         if asks_about_cost(question) and not entry_covers_cost(entry):
             return "the question asks about a cost the entry does not cover"
         if asks_about_duration(question) and not entry_covers_duration(entry):

@@ -29,10 +29,13 @@ _QUESTION_START_RE = re.compile(
 )
 
 # A request to act on the shopper's own order, whatever its shape: "where is my order",
-# "can you track my parcel", "has my refund come through", "cancel it please".
+# "can you track my parcel", "has my refund come through", "cancel it please", "où est ma
+# commande ?", "pouvez-vous annuler ma commande ?".
 _ACT_ON_MINE_RE = re.compile(
     r"\b(?:where(?:'s| is| are)?|status of|track|trace|cancel|stop|start|open|process"
-    r"|has|have|did|is|was)\b[^.?!]*\b(?:my|mon|ma|mes)\s+"
+    r"|has|have|did|is|was"
+    r"|o[uù]|suivre|annule[rz]?|arr[eê]te[rz]?)\b[^.?!]*"
+    r"\b(?:my|mon|ma|mes)\s+"
     r"(?:order|orders|parcel|package|delivery|refund|return|money|commande|colis|remboursement)\b",
     re.IGNORECASE,
 )

@@ -17,6 +17,7 @@ from actions.dialogue.policy_question import asks_about_policy
         "hey, can i get my money back as a voucher",
         "how long do refunds usually take",
         "est-ce que le retour est gratuit",
+        "est-ce que je peux retourner ma commande si elle est ouverte ?",
         "what if the parcel gets lost",
     ],
 )
@@ -36,6 +37,8 @@ def test_a_question_about_the_rules_is_a_policy_question(text: str) -> None:
         "can I return order 10023?",
         "is my order from anna@example.com shipped?",
         "je veux retourner ma veste",
+        "je suis furieuse, où est ma commande ?",
+        "pouvez-vous annuler ma commande ?",
         "my shoes are too small",
     ],
 )
