@@ -32,8 +32,8 @@ from shop.api import OrderAccess, Product
 from shop.db import create_engine_from_url
 from shop.sql_service import SqlShopService
 
-# the fixture imports, runs set-up and trains a model: minutes, not the default 300 s (the
-# training took 683 s in a clean-clone CI run with the 128-unit DIET, 1,353-1,484 s before it)
+# the fixture imports, runs set-up and trains a model: minutes, not the default 300 s (this
+# test took 425 s in a clean-clone CI run with DIET at 30 epochs, 545 s at 50 epochs)
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(3000)]
 
 ROOT = Path(__file__).resolve().parents[2]
