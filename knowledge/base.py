@@ -19,7 +19,7 @@ from chromadb.api import ClientAPI
 
 from knowledge.api import FaqResults, SearchFilters, SearchResults
 from knowledge.catalog_index import BuildReport, build_catalog_index
-from knowledge.embeddings import BUILD_THREADS, Embedder, load_embedder
+from knowledge.embeddings import Embedder, load_embedder
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqBuildReport, FaqIndex, build_faq_index
 from knowledge.faq_data import load_faq
@@ -83,7 +83,7 @@ def build_indexes(
         client=client, folder=paths.faq, embedder=embedder, faq_path=faq_path, force=force
     )
     if settings.faq_second_opinion:  # its vectors now, not on the first shopper's question
-        SecondOpinion.open(paths.faq, load_faq(faq_path), load_second_reader(BUILD_THREADS))
+        SecondOpinion.open(paths.faq, load_faq(faq_path), load_second_reader())
     return BuildSummary(products, faq)
 
 
