@@ -35,6 +35,8 @@ class VoiceSettings:
     whisper_beam_size: int = 1
     # the encoder sees the utterance and some padding instead of always 30 s (stt_engine.py)
     whisper_short_window: bool = True
+    # decodes after the greedy one when whisper is unsure of streamed speech (5: whisper's own)
+    whisper_stream_retries: int = 5
     # the stt service transcribes the tail when a pause this long begins, as if it were the end
     # (0: only at the end); the gateway can then end the turn early (vad_early_ms)
     stt_tentative_pause_s: float = 0.2
@@ -86,6 +88,9 @@ class VoiceSettings:
         short_window = (env.get("WHISPER_SHORT_WINDOW") or "1").strip().lower()
         if short_window not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
             raise SettingsError(f"WHISPER_SHORT_WINDOW must be 1 or 0, got {short_window!r}.")
+        retries = _int(env, "WHISPER_STREAM_RETRIES", 5)
+        if not 0 <= retries <= 5:
+            raise SettingsError(f"WHISPER_STREAM_RETRIES must be between 0 and 5, got {retries}.")
         return cls(
             var_dir=var_dir,
             host=env.get("VOICE_HOST") or "127.0.0.1",
@@ -97,6 +102,7 @@ class VoiceSettings:
             whisper_threads=_int(env, "WHISPER_THREADS", 2),
             whisper_beam_size=_int(env, "WHISPER_BEAM_SIZE", 1),
             whisper_short_window=short_window in ("1", "true", "yes", "on"),
+            whisper_stream_retries=retries,
             stt_tentative_pause_s=_int(env, "VOICE_STT_TENTATIVE_PAUSE_MS", 200) / 1000,
             language=env.get("VOICE_LANGUAGE") or "en",
             piper_voice=env.get("PIPER_VOICE") or "en_US-joe-medium",

@@ -36,6 +36,17 @@ and repeats itself, hence the margin. ``short_window=False`` keeps the full 30 s
 service uses the short window for streamed utterances only, where the shopper waits for the
 answer: a whole recording sent at once gets the full window (tiny.en hears "one two one eight
 six" as "1 to 1 8 6" with any shorter one; base heard the bench's sets as well with both).
+
+Decoding. faster-whisper decodes a pass again, sampling at rising temperatures (0.2 ... 1.0,
+five candidates each), up to five more times, while a decode looks unsure (average
+log-probability below -1.0) or stuck in a loop (its text compresses too well). Short
+commands are often "unsure": base decoded espeak-ng's "the black ones" six times (2.1 s
+instead of 0.4 s). The retries do win words back, though: with one instead of five, the
+bench's 24 espeak-ng turns lost 5-6 more words ("in size" heard as "inside", "cancel my
+order" as "cancel my orador") while their p95 fell from 2.2-3.4 s to 1.4-1.7 s
+(docs/benchmarks.md), so a streamed pass keeps whisper's five (``stream_retries`` trades
+them). What a streamed decode does get is a budget, ``token_budget``: a decode stuck in a
+loop stops there instead of running on to whisper's 448 tokens (10-12 ms each with base).
 """
 
 from __future__ import annotations
@@ -65,7 +76,18 @@ TENTATIVE_MIN_SPEECH_S = 0.1
 HOP_SAMPLES = 160  # whisper's feature frames: 10 ms
 FULL_WINDOW_FRAMES = 3000  # 30 s
 WINDOW_PAD_S = 5.0
-WINDOW_MIN_S = 20.0
+WINDOW_MIN_S = 15.0
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's default
+STREAM_RETRIES = 5  # decodes after the greedy one when whisper is unsure (its own five)
+TOKENS_PER_S = 12  # well above speech (about 4) and spelled letters (about 6)
+TOKENS_MIN, TOKENS_MAX = 16, 200  # at most 448 with a prompt of up to 228
+
+
+def token_budget(samples: int) -> int:
+    """The most tokens a streamed pass may write for ``samples`` of audio: a decode that
+    loops on a phrase stops there instead of running on to whisper's 448 tokens."""
+    seconds = samples / RATE
+    return min(TOKENS_MAX, TOKENS_MIN + int(TOKENS_PER_S * seconds))
 
 
 def encoder_frames(
@@ -111,6 +133,7 @@ class WhisperEngine:
         beam_size: int = 1,
         language: str = "en",
         short_window: bool = True,
+        stream_retries: int = STREAM_RETRIES,
         digits_check: bool = True,
     ) -> None:
         started = time.monotonic()
@@ -118,6 +141,7 @@ class WhisperEngine:
         self.beam_size = beam_size
         self.language = language
         self.short_window = short_window
+        self.stream_retries = max(0, min(stream_retries, len(FALLBACK_TEMPERATURES) - 1))
         self.digits_check = digits_check
         self.passes = 0  # whisper inferences run (the service logs them per utterance)
         self._model = _window_model_class()(
@@ -135,21 +159,34 @@ class WhisperEngine:
         *,
         language: str | None = None,
         prompt: str | None = None,
-        short_window: bool | None = None,
+        streamed: bool = True,
     ) -> str:
-        """``short_window`` None: the engine's setting. With a prompt, a transcript holding a
-        number of three digits or more is checked by a pass without it (``keep_digits``)."""
+        """``streamed``: speech a shopper waits on (the engine's short window, at most
+        ``stream_retries`` decodes after the greedy one, a token budget); False: a whole
+        recording (the full 30 s window and whisper's full fallback). With a prompt, a
+        transcript holding a number of three digits or more is checked by a pass without it
+        (``keep_digits``)."""
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
-        short = self.short_window if short_window is None else short_window
+        short = streamed and self.short_window
         with self._blocking:
-            text = self._pass(audio, language=language, prompt=prompt, short=short)
+            text = self._pass(
+                audio, language=language, prompt=prompt, short=short, streamed=streamed
+            )
             if self.digits_check and prompt and DIGIT_RUN.search(normalise(text)):
-                plain = self._pass(audio, language=language, prompt=None, short=short)
+                plain = self._pass(
+                    audio, language=language, prompt=None, short=short, streamed=streamed
+                )
                 return keep_digits(text, plain)
             return text
 
     def _pass(
-        self, audio: np.ndarray, *, language: str | None, prompt: str | None, short: bool
+        self,
+        audio: np.ndarray,
+        *,
+        language: str | None,
+        prompt: str | None,
+        short: bool,
+        streamed: bool,
     ) -> str:
         self.passes += 1
         self._model.window_frames = encoder_frames(audio.size) if short else FULL_WINDOW_FRAMES
@@ -157,6 +194,12 @@ class WhisperEngine:
             audio,
             language=(language or self.language) if self.multilingual else "en",
             beam_size=self.beam_size,
+            # a streamed pass: at most ``stream_retries`` decodes after the greedy one, none of
+            # which may run on past what the audio can hold (the module docstring)
+            temperature=FALLBACK_TEMPERATURES[: 1 + self.stream_retries]
+            if streamed
+            else FALLBACK_TEMPERATURES,
+            max_new_tokens=token_budget(audio.size) if streamed else None,
             initial_prompt=prompt or None,
             condition_on_previous_text=False,
             without_timestamps=True,
@@ -170,7 +213,7 @@ class WhisperEngine:
         *,
         language: str | None = None,
         prompt: str | None = None,
-        short_window: bool | None = None,
+        streamed: bool = True,
     ) -> str:
         """The text of ``pcm16`` (16 kHz mono 16-bit); waits for any other inference first."""
         async with self._lock:
@@ -181,7 +224,7 @@ class WhisperEngine:
                     pcm16,
                     language=language,
                     prompt=prompt,
-                    short_window=short_window,
+                    streamed=streamed,
                 )
             )
             try:

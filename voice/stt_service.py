@@ -225,7 +225,7 @@ class WhisperEventHandler(AsyncEventHandler):
             language=self.language,
             prompt=self._prompt_with(self.texts),
             # a streamed utterance: the shopper waits (a whole recording: the full window)
-            short_window=None if self.partials else False,
+            streamed=self.partials,
         )
 
     def _known(self, start: int, speech_end: int) -> str | None:
@@ -383,6 +383,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=not settings.whisper_short_window,
         help="whisper's encoder always sees 30 s (slower; see voice/stt_engine.py)",
     )
+    parser.add_argument(
+        "--stream-retries",
+        type=int,
+        choices=range(6),
+        default=settings.whisper_stream_retries,
+        help="decodes after the greedy one, at higher temperatures, when whisper is unsure of "
+        "streamed speech (5: whisper's own fallback; see voice/stt_engine.py)",
+    )
     parser.add_argument("--debug", action="store_true", help="log every partial and timing")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -405,6 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             beam_size=args.beam_size,
             language=args.language,
             short_window=not args.full_window,
+            stream_retries=args.stream_retries,
         )
     except (OSError, RuntimeError, ValueError) as error:
         _LOGGER.error(

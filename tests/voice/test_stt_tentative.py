@@ -24,7 +24,7 @@ def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_encoder_window_is_the_audio_and_five_seconds_in_whole_seconds() -> None:
-    assert encoder_frames(16000) == 2000  # 1 s of audio: the 20 s minimum
+    assert encoder_frames(16000) == 1500  # 1 s of audio: the 15 s minimum
     assert encoder_frames(16000 * 18) == 2400  # 18 s + 5 s, rounded up to a whole second
     assert encoder_frames(16000 * 25) == FULL_WINDOW_FRAMES
     assert encoder_frames(16000 * 40) == FULL_WINDOW_FRAMES
