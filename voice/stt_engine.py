@@ -167,15 +167,10 @@ class WhisperEngine:
         transcript holding a number of three digits or more is checked by a pass without it
         (``keep_digits``)."""
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
-        short = streamed and self.short_window
         with self._blocking:
-            text = self._pass(
-                audio, language=language, prompt=prompt, short=short, streamed=streamed
-            )
+            text = self._pass(audio, language=language, prompt=prompt, streamed=streamed)
             if self.digits_check and prompt and DIGIT_RUN.search(normalise(text)):
-                plain = self._pass(
-                    audio, language=language, prompt=None, short=short, streamed=streamed
-                )
+                plain = self._pass(audio, language=language, prompt=None, streamed=streamed)
                 return keep_digits(text, plain)
             return text
 
@@ -185,10 +180,10 @@ class WhisperEngine:
         *,
         language: str | None,
         prompt: str | None,
-        short: bool,
         streamed: bool,
     ) -> str:
         self.passes += 1
+        short = streamed and self.short_window
         self._model.window_frames = encoder_frames(audio.size) if short else FULL_WINDOW_FRAMES
         segments, _info = self._model.transcribe(
             audio,
