@@ -33,7 +33,8 @@ CHECK = textwrap.dedent(
     from bot.components.minilm_featurizer import MiniLmFeaturizer
     from knowledge.onnx_model import OnnxSentenceModel
 
-    tmp = Path(tempfile.mkdtemp())
+    scratch = tempfile.TemporaryDirectory()  # removed when the script exits
+    tmp = Path(scratch.name)
     storage = LocalModelStorage(tmp / "storage")
     context = ExecutionContext(GraphSchema({}), node_name="minilm")
 

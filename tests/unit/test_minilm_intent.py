@@ -27,7 +27,8 @@ CHECK = textwrap.dedent(
     from rasa.shared.nlu.training_data.message import Message
     from bot.components.minilm_intent import IntentModelError, MiniLmIntentClassifier
 
-    tmp = Path(tempfile.mkdtemp())
+    scratch = tempfile.TemporaryDirectory()  # removed when the script exits
+    tmp = Path(scratch.name)
     os.environ["RASA_CACHE_DIRECTORY"] = str(tmp / "cache")
     nlu = tmp / "nlu.yml"
     nlu.write_text(textwrap.dedent('''\\

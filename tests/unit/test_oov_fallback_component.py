@@ -50,7 +50,8 @@ CHECK = textwrap.dedent(
     )
     options = {k: v for k, v in block.items() if k != "name"}
     config = {**Oov.get_default_config(), **options}
-    tmp = Path(tempfile.mkdtemp())
+    scratch = tempfile.TemporaryDirectory()  # removed when the script exits
+    tmp = Path(scratch.name)
     (tmp / "storage").mkdir()
     storage = LocalModelStorage(tmp / "storage")
     context = ExecutionContext(GraphSchema({}), node_name="oov")
