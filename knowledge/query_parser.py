@@ -1,7 +1,8 @@
 """Split a shopper's words into free text, filters and boosts, by the catalog's own words.
 
 ``QueryParser(vocabulary).parse("running shoes under 80 in size 42")`` gives the text
-"running shoes", subcategory "running shoes", size "42" and a maximum price of 8000 cents.
+"running shoes", subcategory "running shoes", size "42" and a maximum price of 8000 cents;
+"under eighty" and "size forty two", typed as words, read the same (``spelled_numbers``).
 
 Every facet and value comes from the ``CatalogVocabulary`` (category nodes, types,
 brands, colours, sizes, materials, option names and values, synonyms and plurals):
@@ -26,6 +27,8 @@ from knowledge.catalog_table import ANY_OPTION
 from knowledge.synonyms import COLOUR_SYNONYMS, SIZE_WORDS
 from knowledge.text import STOPWORDS, UNITS, fold, normalise_term, singular
 from shop.api import CatalogVocabulary
+from shop.number_words import UNITS as NUMBER_UNITS
+from shop.number_words import cardinal
 
 _NUM = r"(\d+(?:[.,]\d{1,2})?)"
 _CUR = r"(?:€|eur(?:o|os)?\b|\$|dollars?\b|bucks\b)"
@@ -122,6 +125,82 @@ MIN_FILTER_COVERAGE = 0.3
 # Facets in the order they claim a word two facets share: a brand over a category ...
 _FIELD_ORDER = ("brand", "subcategory", "category", "material", "colour", "options")
 _ALWAYS_TEXT = frozenset({"category", "subcategory"})  # their words also rank
+
+
+# Numbers typed as words become digits where they are an amount or a size: after a price or
+# size word ("under fifty", "size forty two", "between twenty and forty") or before a
+# currency ("fifty euros"). A lone "one" ... "nine" needs the currency or "size" ("more than
+# one" is no price); a number elsewhere stays a word ("the one in red", "two pairs").
+_WORD_RE = re.compile(r"[a-z]+")
+_NUMBER_BEFORE = frozenset(
+    [
+        "under",
+        "below",
+        "beneath",
+        "over",
+        "above",
+        "around",
+        "about",
+        "roughly",
+        "approximately",
+        "max",
+        "maximum",
+        "budget",
+        "between",
+        "from",
+        "than",
+        "most",
+        "least",
+        "to",
+        "costs",
+        "cost",
+        "pay",
+        "spend",
+        "size",
+        "sz",
+        "eu",
+    ]
+)
+_NUMBER_AFTER = frozenset(["euro", "euros", "eur", "bucks", "dollars", "dollar"])
+
+
+def spelled_numbers(text: str) -> str:
+    """``text`` (folded) with its amounts and sizes written as words in digits:
+    "shoes in size forty-two under fifty euros" -> "shoes in size 42 under 50 euros"."""
+    spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    words = [text[start:end] for start, end in spans]
+    out: list[str] = []
+    done = 0  # text[:done] is in out
+    previous_was_number = False
+    i = 0
+    while i < len(words):
+        reading = cardinal(words, i)
+        if reading is None or not _joined(text, spans, i, reading[1]):
+            previous_was_number = previous_was_number and words[i] in ("and", "to")
+            i += 1
+            continue
+        value, used = reading
+        before = words[i - 1] if i else ""
+        after = words[i + used] if i + used < len(words) else ""
+        lone_digit = used == 1 and words[i] in NUMBER_UNITS
+        cued = before in ("size", "sz", "eu") or after in _NUMBER_AFTER
+        if cued or (not lone_digit and (before in _NUMBER_BEFORE or previous_was_number)):
+            out.append(text[done : spans[i][0]])
+            out.append(str(value))
+            done = spans[i + used - 1][1]
+            previous_was_number = True
+        else:
+            previous_was_number = False
+        i += used
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _joined(text: str, spans: list[tuple[int, int]], i: int, used: int) -> bool:
+    """Whether the ``used`` words from ``i`` are one number: only spaces or hyphens between."""
+    return all(
+        text[spans[k][1] : spans[k + 1][0]].strip(" -") == "" for k in range(i, i + used - 1)
+    )
 
 
 def _cents(amount: str) -> int:
@@ -240,6 +319,7 @@ class QueryParser:
     # ---------------------------------------------------------------------------------
     def parse(self, text: str) -> ParsedQuery:
         folded = _APOSTROPHE_RE.sub(r"\1\2", fold(text))  # "i'm" -> "im", "nike's" -> "nikes"
+        folded = spelled_numbers(folded)
         found: dict[str, object] = {}
         folded = self._take_prices(folded, found)
         folded = self._take_sizes(folded, found)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shop.number_words import TEENS, TENS, UNITS, cardinal
 from voice.vocabulary import CatalogVocabulary
 
 
@@ -32,40 +33,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
-TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
 # words after which two numbers are a price ("under forty nine ninety"), and words after one
 PRICE_BEFORE = _words(
     "under below over above around about max maximum budget between from costs cost pay spend than"
@@ -258,65 +225,6 @@ def _split_joined(tokens: list[_Token]) -> list[_Token]:
     return out
 
 
-def _small(words: list[str], i: int) -> tuple[int, int] | None:
-    """1..99 at ``i``: ("twenty", "five") -> (25, 2 words)."""
-    if i >= len(words):
-        return None
-    low = words[i]
-    if low in TENS:
-        if i + 1 < len(words) and words[i + 1] in UNITS and words[i + 1] != "zero":
-            return TENS[low] + UNITS[words[i + 1]], 2
-        return TENS[low], 1
-    if low in TEENS:
-        return TEENS[low], 1
-    if low in UNITS:
-        return UNITS[low], 1
-    return None
-
-
-def _below_thousand(words: list[str], i: int) -> tuple[int, int] | None:
-    """1..999 ("one hundred and twenty", "a hundred", "twelve hundred" is 1200)."""
-    first = _small(words, i)
-    if i < len(words) and words[i] == "a" and i + 1 < len(words) and words[i + 1] == "hundred":
-        first = (1, 1)
-    if first is None:
-        return None
-    value, used = first
-    if i + used < len(words) and words[i + used] == "hundred" and value < 100:
-        value *= 100
-        used += 1
-        j = i + used
-        if j + 1 < len(words) and words[j] == "and" and _small(words, j + 1):
-            j += 1
-        rest = _small(words, j)
-        if rest is not None:
-            value += rest[0]
-            used = j + rest[1] - i
-    return value, used
-
-
-def _cardinal(words: list[str], i: int) -> tuple[int, int] | None:
-    """A number said as words at ``i``, up to 999,999: (value, words used)."""
-    head = _below_thousand(words, i)
-    if head is None:
-        if i + 1 < len(words) and words[i] == "a" and words[i + 1] == "thousand":
-            head = (1, 1)
-        else:
-            return None
-    value, used = head
-    if i + used < len(words) and words[i + used] == "thousand":
-        value *= 1000
-        used += 1
-        j = i + used
-        if j + 1 < len(words) and words[j] == "and" and _small(words, j + 1):
-            j += 1
-        rest = _below_thousand(words, j)
-        if rest is not None:
-            value += rest[0]
-            used = j + rest[1] - i
-    return value, used
-
-
 def _numberish(tokens: list[_Token], i: int) -> bool:
     low = tokens[i].low
     if low.isdigit() or _word_value(low) is not None or low in ("hundred", "thousand"):
@@ -360,7 +268,7 @@ def _segment_groups(tokens: list[_Token], indexes: list[int]) -> list[_Group]:
             groups.append(_Group(words[i], indexes[i], indexes[i] + 1, from_words=False))
             i += 1
             continue
-        parsed = _cardinal(words, i)
+        parsed = cardinal(words, i)
         if parsed is None:  # a stray "and" or "hundred"
             groups.append(_Group("", indexes[i], indexes[i] + 1, from_words=True))
             i += 1

@@ -141,6 +141,35 @@ def test_numbers_without_price_words_are_not_prices(parser: QueryParser) -> None
     assert parsed.text == "t-shirts 2 pack"
 
 
+@pytest.mark.parametrize(
+    ("query", "low", "high", "size"),
+    [
+        ("sneakers under fifty euros", None, 5000, None),
+        ("sneakers in size forty two", None, None, "42"),
+        ("sneakers size forty-one under a hundred", None, 10000, "41"),
+        ("sneakers between twenty and forty", 2000, 4000, None),
+        ("sneakers for five euros", None, 500, None),
+        ("sneakers under one hundred and twenty", None, 12000, None),
+    ],
+)
+def test_amounts_and_sizes_typed_as_words(
+    parser: QueryParser, query: str, low: int | None, high: int | None, size: str | None
+) -> None:
+    parsed = parser.parse(query)
+    assert (parsed.filters.price_min_cents, parsed.filters.price_max_cents) == (low, high)
+    assert parsed.filters.size == size
+    assert parsed.text == "sneakers"
+
+
+@pytest.mark.parametrize(
+    "query", ["the one in red with two straps", "sneakers in more than one colour"]
+)
+def test_other_number_words_are_no_price_nor_size(parser: QueryParser, query: str) -> None:
+    parsed = parser.parse(query)
+    assert parsed.filters.price_min_cents is None and parsed.filters.price_max_cents is None
+    assert parsed.filters.size is None
+
+
 def test_empty_and_filler_only(parser: QueryParser) -> None:
     assert parser.parse("").text == ""
     assert parser.parse("show me something please").text == ""
