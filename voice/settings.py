@@ -39,7 +39,7 @@ class VoiceSettings:
     whisper_stream_retries: int = 5
     # the stt service transcribes the tail when a pause this long begins, as if it were the end
     # (0: only at the end); the gateway can then end the turn early (vad_early_ms)
-    stt_tentative_pause_s: float = 0.2
+    stt_tentative_pause_s: float = 0.15
     language: str = "en"
     # text to speech: a Piper voice name ("en_US-joe-medium" ships in a package) or an .onnx path
     piper_voice: str = "en_US-joe-medium"
@@ -103,7 +103,7 @@ class VoiceSettings:
             whisper_beam_size=_int(env, "WHISPER_BEAM_SIZE", 1),
             whisper_short_window=short_window in ("1", "true", "yes", "on"),
             whisper_stream_retries=retries,
-            stt_tentative_pause_s=_int(env, "VOICE_STT_TENTATIVE_PAUSE_MS", 200) / 1000,
+            stt_tentative_pause_s=_int(env, "VOICE_STT_TENTATIVE_PAUSE_MS", 150) / 1000,
             language=env.get("VOICE_LANGUAGE") or "en",
             piper_voice=env.get("PIPER_VOICE") or "en_US-joe-medium",
             vad_silence_ms=silence,

@@ -11,7 +11,7 @@ How an utterance is transcribed (16 kHz mono 16-bit PCM):
    from the end of speech to the transcript from 1.9 s to 1.3 s, with the same number of
    whisper runs on our test utterances). The audio up to the end of that
    pause is cut off and transcribed in the background while audio keeps coming.
-   Earlier, after ``tentative_pause_s`` (0.2 s) of a pause, the tail up to there is handed
+   Earlier, after ``tentative_pause_s`` (0.15 s) of a pause, the tail up to there is handed
    out as a *tentative* stretch (``take_tentative``): the service transcribes it at once, as
    if the pause were the end; it is no cut, and the service drops its words if speech comes
    back (``speech_end`` moves on).
@@ -71,7 +71,7 @@ WINDOW_SAMPLES = 512  # Silero's fixed window at 16 kHz: 32 ms
 WINDOW_BYTES = WINDOW_SAMPLES * WIDTH
 STRETCH_MIN_SPEECH_S = 0.3
 STRETCH_MIN_PAUSE_S = 0.3
-TENTATIVE_PAUSE_S = 0.2
+TENTATIVE_PAUSE_S = 0.15
 TENTATIVE_MIN_SPEECH_S = 0.1
 HOP_SAMPLES = 160  # whisper's feature frames: 10 ms
 FULL_WINDOW_FRAMES = 3000  # 30 s
