@@ -13,24 +13,10 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from shop.identity import verify_customer_token
+from shop.number_words import cardinal
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a couple": 2,
-    "a pair": 1,
-    "pair": 1,
-}
+# quantities said without a number; numbers as words ("two", "twelve") are read by cardinal
+_QUANTITY_WORDS = {"a": 1, "an": 1, "a couple": 2, "a pair": 1, "pair": 1}
 _ORDINALS = {
     "first": 1,
     "1st": 1,
@@ -96,8 +82,12 @@ def parse_quantity(value: str | None) -> int | None:
     if not value:
         return None
     cleaned = value.strip().lower()
-    if cleaned in _NUMBER_WORDS:
-        return _NUMBER_WORDS[cleaned]
+    if cleaned in _QUANTITY_WORDS:
+        return _QUANTITY_WORDS[cleaned]
+    words = cleaned.replace("-", " ").split()
+    reading = cardinal(words, 0)
+    if reading is not None and reading[1] == len(words):
+        return reading[0]
     match = re.search(r"\d+", cleaned)
     return int(match.group()) if match else None
 

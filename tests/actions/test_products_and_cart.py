@@ -158,6 +158,24 @@ async def test_adding_asks_for_a_size_then_adds_to_the_cart(shop: Any) -> None:
     assert shop.get_cart(sender).lines == ()
 
 
+async def test_a_quantity_said_as_words_is_counted(shop: Any) -> None:
+    product = _sized_product(shop)
+    size = product.sizes[0]
+    sender = new_sender()
+    await _run(
+        ActionAddToCart(),
+        text=f"add twelve in size {size}",
+        intent="add_to_cart",
+        entities=[entity("quantity", "twelve"), entity("size", size)],
+        slots={"product_in_focus": product.id},
+        sender=sender,
+    )
+    cart = shop.get_cart(sender)
+    assert [(line.product_id, line.size, line.quantity) for line in cart.lines] == [
+        (product.id, size, 12)
+    ]
+
+
 async def test_a_count_the_nlu_read_as_a_size_is_the_quantity(shop: Any) -> None:
     product = _sized_product(shop)
     size = product.sizes[0]
