@@ -8,17 +8,23 @@ changed, or two neighbours swapped; two edits from nine letters on). Anything el
 or a product name, is left as written. A word the sentence model knows as a whole word
 (``known``: its tokenizer's vocabulary) is a real word, not a typo: "are you saving this
 conversation" must not become "saying".
+
+Two FAQ words one edit away from a typo ("mutch": "much" and "match") are told apart by use:
+the one the FAQ uses at least ``TIE_BREAK_RATIO`` times as often wins, else the word stays
+as written. A misspelt word in the FAQ itself ("free shiping?") is an FAQ word, so it is
+never corrected: keep the FAQ's phrasings spelt right.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 MIN_LENGTH = 5
 TWO_EDITS_FROM = 9
+TIE_BREAK_RATIO = 2
 
 
 def _deletions(word: str) -> set[str]:
@@ -43,8 +49,9 @@ class FaqSpelling:
     """The FAQ's vocabulary and the corrections towards it."""
 
     def __init__(self, texts: Iterable[str], known: Iterable[str] = ()) -> None:
-        self.words = frozenset(w.casefold() for text in texts for w in _WORD_RE.findall(text))
+        self.uses = Counter(w.casefold() for text in texts for w in _WORD_RE.findall(text))
         self.known = frozenset(w.casefold() for w in known)
+        self.words = frozenset(self.uses)
         # every word and its one-letter deletions -> the words they come from (candidates)
         self._by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in self.words:
@@ -70,8 +77,13 @@ class FaqSpelling:
         if not found:
             return None
         best = min(edit_distance(folded, c) for c in found)
-        nearest = [c for c in found if edit_distance(folded, c) == best]
-        return nearest[0] if len(nearest) == 1 else None
+        nearest = sorted(
+            (c for c in found if edit_distance(folded, c) == best),
+            key=lambda c: (-self.uses[c], c),
+        )
+        if len(nearest) > 1 and self.uses[nearest[0]] < self.uses[nearest[1]] * TIE_BREAK_RATIO:
+            return None
+        return nearest[0]
 
     def correct(self, text: str) -> str:
         """``text`` with each correctable word replaced by its FAQ word."""

@@ -130,6 +130,18 @@ def test_only_words_the_faq_never_uses_are_corrected() -> None:
     assert spelling.correct("retour du colis Nordpeak svp") == "retour du colis Nordpeak svp"
 
 
+def test_a_typo_one_edit_from_two_faq_words_becomes_the_one_the_faq_uses_most() -> None:
+    spelling = FaqSpelling(
+        ["How much is delivery?", "How much is a return?", "Do you price match?"]
+    )
+    assert spelling.correct("how mutch is it") == "how much is it"
+
+
+def test_a_typo_one_edit_from_two_faq_words_used_alike_stays_as_written() -> None:
+    spelling = FaqSpelling(["How much is delivery?", "Do you price match?"])
+    assert spelling.correct("how mutch is it") == "how mutch is it"
+
+
 def test_a_word_the_sentence_model_knows_is_not_corrected() -> None:
     spelling = FaqSpelling(["Do you keep what I am saying?"], known={"saving"})
     assert spelling.correct("are you saving this conversation") == (
