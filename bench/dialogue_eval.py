@@ -97,6 +97,7 @@ NEUTRAL_ACTIONS = frozenset(
         "action_unlikely_intent",
         "action_request_handoff",
         "action_answer_faq",  # only its confident answers count, by their text
+        "action_out_of_scope",  # likewise; else it hands over to utter_out_of_scope
     }
 )
 
@@ -251,7 +252,7 @@ def what_ran(turn: Turn, book: AnswerBook) -> str:
         return "two-stage fallback"
     if "action_answer_faq" in turn.actions:
         return "faq unsure"
-    shown = [a for a in turn.actions if a != "action_session_start"]
+    shown = [a for a in turn.actions if a not in ("action_session_start", "action_out_of_scope")]
     return shown[0] if shown else "nothing"
 
 

@@ -45,17 +45,20 @@ def utter_answer(
         dispatcher.utter_message(text=entry.answer)
 
 
-async def confident_entry(question: str) -> FaqEntry | None:
-    """The FAQ entry that answers ``question`` confidently (fit check passed), for actions
-    that try the FAQ before their own reply; None when none does or the FAQ cannot be
-    reached (the caller's own reply is then the right fallback, so it is logged only)."""
+async def confident_entry(question: str, min_confidence: float = 0.0) -> FaqEntry | None:
+    """The FAQ entry that answers ``question`` confidently (fit check passed, and retrieval
+    confidence at least ``min_confidence``), for actions that try the FAQ before their own
+    reply; None when none does or the FAQ cannot be reached (the caller's own reply is then
+    the right fallback, so it is logged only)."""
     try:
         results = await call(services.current().knowledge.faq.ask, question)
     except KnowledgeError:
         logger.warning("FAQ unavailable for %r", question, exc_info=True)
         return None
     best = results.best
-    return best.entry if best is not None and best.confident else None
+    if best is None or not best.confident or best.confidence < min_confidence:
+        return None
+    return best.entry
 
 
 class ActionAnswerFaq(ShopAction):

@@ -321,6 +321,20 @@ def test_gibberish_gets_the_two_stage_fallback(stack: Stack, gibberish: str) -> 
     assert "find products" in stack.say(sender, "what can you do?")
 
 
+def test_chat_about_anything_else_gets_the_out_of_scope_reply_after_the_faq_is_asked(
+    stack: Stack,
+) -> None:
+    sender = new_sender()
+    reply = stack.say(sender, "write me a poem about the sea")
+    assert reply.startswith("Sorry, that's outside what I can do.")
+    # action_out_of_scope asked the FAQ, found nothing sure, handed over to the response
+    assert bot_actions_of_last_turn(stack, sender)[:3] == [
+        "action_out_of_scope",
+        "utter_out_of_scope",
+        "utter_out_of_scope",
+    ]
+
+
 def test_goodbye_leaves_the_order_form(stack: Stack) -> None:
     sender = new_sender()
     assert "order number" in stack.say(sender, "where is my order?")
