@@ -33,7 +33,7 @@ _QUESTION_START_RE = re.compile(
 # commande ?", "pouvez-vous annuler ma commande ?".
 _ACT_ON_MINE_RE = re.compile(
     r"\b(?:where(?:'s| is| are)?|status of|track|trace|cancel|stop|start|open|process"
-    r"|has|have|did|is|was"
+    r"|has|have|did|is|was|happen(?:s|ing|ed)?|going on|news|update"
     r"|o[uù]|suivre|annule[rz]?|arr[eê]te[rz]?)\b[^.?!]*"
     r"\b(?:my|mon|ma|mes)\s+"
     r"(?:order|orders|parcel|package|delivery|refund|return|money|commande|colis|remboursement)\b",
@@ -49,14 +49,29 @@ _REQUEST_START_RE = re.compile(
 )
 
 
+# A question after the shopper's situation: "the jacket is too small, can i exchange it for
+# an L", "it's been 5 weeks. Can I still return it". "can you / could you" stay out: after a
+# statement they ask the assistant to act ("it hasn't come, can you check").
+_LATER_QUESTION_RE = re.compile(
+    r"(?:[,.;!?]\s+|\s+(?:but|so|and)\s+)"
+    r"(?:(?:can|could|may)\s+(?:i|we)|is it possible|is there|do you|what|how|when"
+    r"|est-ce que|puis-je|peut-on|je peux|combien|comment|quand)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about_policy(text: str) -> bool:
     """Whether ``text`` reads as a question about the shop's rules rather than a request
-    to act on one order: a question (a question mark or a question's opening) that names
-    no order number or e-mail, does not ask for something to be done to "my order", and
-    does not open with a want or a command."""
+    to act on one order: a question (a question mark, a question's opening, or a question
+    after a statement) that names no order number or e-mail, does not ask for something to
+    be done to "my order", and does not open with a want or a command."""
     message = " ".join(text.split())
     if not message or _ONE_ORDER_RE.search(message):
         return False
     if _REQUEST_START_RE.match(message) or _ACT_ON_MINE_RE.search(message):
         return False
-    return message.endswith("?") or _QUESTION_START_RE.match(message) is not None
+    return (
+        message.endswith("?")
+        or _QUESTION_START_RE.match(message) is not None
+        or _LATER_QUESTION_RE.search(message) is not None
+    )

@@ -51,6 +51,18 @@ async def test_a_refund_question_offers_to_check_a_refund(world: services.Servic
     assert buttons(dispatcher) == [{"title": "Check a refund", "payload": "/refund_status"}]
 
 
+async def test_a_question_after_the_shoppers_situation_gets_the_faq_answer_first(
+    world: services.Services,
+) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher, events = await _start(
+        "the coat is too big, can i swap it for a smaller one", "return_item"
+    )
+    assert texts(dispatcher) == entries["exchange"].answer
+    assert buttons(dispatcher) == [{"title": "Start a return", "payload": "/return_item"}]
+    assert events == [FollowupAction("action_listen")]
+
+
 async def test_a_return_request_starts_the_return_form(world: services.Services) -> None:
     dispatcher, events = await _start("I want to return my jacket", "return_item")
     assert slots_set(events)["order_purpose"] == "return"

@@ -19,6 +19,8 @@ from actions.dialogue.policy_question import asks_about_policy
         "est-ce que le retour est gratuit",
         "est-ce que je peux retourner ma commande si elle est ouverte ?",
         "what if the parcel gets lost",
+        "the coat is too big, can i swap it for a smaller one",
+        "it was a present. how do refunds work for gifts",
     ],
 )
 def test_a_question_about_the_rules_is_a_policy_question(text: str) -> None:
@@ -40,6 +42,8 @@ def test_a_question_about_the_rules_is_a_policy_question(text: str) -> None:
         "je suis furieuse, où est ma commande ?",
         "pouvez-vous annuler ma commande ?",
         "my shoes are too small",
+        "it still hasn't arrived, can you check",
+        "it arrived broken, what's happening with my order",
     ],
 )
 def test_a_request_about_one_order_is_not_a_policy_question(text: str) -> None:
