@@ -49,12 +49,12 @@ class FaqSpelling:
     """The FAQ's vocabulary and the corrections towards it."""
 
     def __init__(self, texts: Iterable[str], known: Iterable[str] = ()) -> None:
+        # the FAQ's words, and how often it uses each
         self.uses = Counter(w.casefold() for text in texts for w in _WORD_RE.findall(text))
         self.known = frozenset(w.casefold() for w in known)
-        self.words = frozenset(self.uses)
         # every word and its one-letter deletions -> the words they come from (candidates)
         self._by_deletion: dict[str, set[str]] = defaultdict(set)
-        for word in self.words:
+        for word in self.uses:
             if len(word) >= MIN_LENGTH - 1:
                 for key in {word, *_deletions(word)}:
                     self._by_deletion[key].add(word)
@@ -62,7 +62,7 @@ class FaqSpelling:
     def suggestion(self, word: str) -> str | None:
         """The one FAQ word ``word`` is a typo of, or None."""
         folded = word.casefold()
-        if len(folded) < MIN_LENGTH or folded in self.words or folded in self.known:
+        if len(folded) < MIN_LENGTH or folded in self.uses or folded in self.known:
             return None
         keys = {folded, *_deletions(folded)}
         if len(folded) >= TWO_EDITS_FROM:
