@@ -616,7 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=HELDOUT_DIR,
         help="folder of intents.yml, faq.yml, out_of_scope.yml (default bench/heldout; "
-        "bench/heldout/fresh, third and requests hold the later sets)",
+        "bench/heldout/fresh, third, requests and fourth hold the later sets; a folder "
+        "without intents.yml, as fourth, gives no intent figure)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -624,8 +625,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--details holds held-out texts: write it outside the work tree")
 
     folder = args.sets.resolve()
+    intents_path = folder / "intents.yml"
     sets = HeldOut(
-        load_intent_set(folder / "intents.yml"),
+        load_intent_set(intents_path) if intents_path.is_file() else (),
         load_faq_set(folder / "faq.yml"),
         load_out_of_scope_set(folder / "out_of_scope.yml"),
     )
