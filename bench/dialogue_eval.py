@@ -214,9 +214,16 @@ class AnswerBook:
         return tuple(dict.fromkeys(found))
 
 
+# The action that starts an order request; the request itself begins only when the form
+# runs after it (the action may instead answer from the FAQ, or say that the parcel of
+# another business is not one it can look up, and stop there).
+START_ORDER_REQUEST = "action_start_order_request"
+ORDER_FORM = "order_request_form"
+
+
 def flow_of(turn: Turn) -> str | None:
     """The shop flow a turn started, in ``FLOW_OF_ENTRY``'s names (None: no flow)."""
-    if "action_start_order_request" in turn.actions:
+    if ORDER_FORM in turn.actions:
         return f"order:{turn.slots.get('order_purpose') or 'track'}"
     for action, flow in (
         ("action_list_orders", "list_orders"),
@@ -236,6 +243,8 @@ def shop_actions(turn: Turn, book: AnswerBook) -> tuple[str, ...]:
         if a not in NEUTRAL_ACTIONS
         and not a.startswith("utter_")
         and (a != KNOWLEDGE_FALLBACK or turn.slots.get("last_results"))
+        and (a != START_ORDER_REQUEST or ORDER_FORM in turn.actions)
+        and a != ORDER_FORM  # counted with the action that starts it
     ]
     acted += [f"faq answer {entry}" for entry in book.answered(turn)]
     return tuple(acted)
@@ -252,6 +261,8 @@ def what_ran(turn: Turn, book: AnswerBook) -> str:
         return "two-stage fallback"
     if "action_answer_faq" in turn.actions:
         return "faq unsure"
+    if START_ORDER_REQUEST in turn.actions:
+        return "order request stopped before its form"
     shown = [a for a in turn.actions if a not in ("action_session_start", "action_out_of_scope")]
     return shown[0] if shown else "nothing"
 

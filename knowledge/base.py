@@ -25,6 +25,7 @@ from knowledge.faq import FaqBuildReport, FaqIndex, build_faq_index
 from knowledge.faq_data import load_faq
 from knowledge.faq_second import SecondOpinion, load_second_reader
 from knowledge.manifest import Manifest
+from knowledge.other_business import OtherBusinesses
 from knowledge.product_search import InStock, ProductSearch, Sort
 from knowledge.query_parser import QueryParser
 from knowledge.store import create_client
@@ -187,6 +188,8 @@ class KnowledgeBase:
         self._catalog = catalog
         self.faq = faq
         self.embedder = embedder
+        self._other: tuple[CatalogVocabulary, OtherBusinesses] | None = None
+        self._other_lock = threading.Lock()
 
     @property
     def products(self) -> ProductSearch:
@@ -258,6 +261,39 @@ class KnowledgeBase:
 
     def ask(self, question: str, k: int = 3) -> FaqResults:
         return self.faq.ask(question, k=k)
+
+    def other_business_in(self, text: str) -> str | None:
+        """Another business the message speaks of ("my amazon parcel", "the return policy
+        at Decathlon"), as written; None if it names none (``knowledge.other_business``)."""
+        return self._other_businesses().named_in(text)
+
+    def _other_businesses(self) -> OtherBusinesses:
+        """The finder for this FAQ and the catalog's current vocabulary (rebuilt after the
+        catalog is reopened with new brands)."""
+        vocabulary = self.parser.vocabulary
+        with self._other_lock:
+            if self._other is None or self._other[0] is not vocabulary:
+                entries = self.faq.entries
+                catalog_words = [
+                    *vocabulary.categories,
+                    *vocabulary.subcategories,
+                    *vocabulary.brands,
+                    *vocabulary.colours,
+                    *vocabulary.sizes,
+                    *vocabulary.materials,
+                    *(value for _, values in vocabulary.options for value in values),
+                    *(word for pair in vocabulary.synonyms for word in pair),
+                ]
+                finder = OtherBusinesses.from_file(
+                    own_texts=[*(e.answer for e in entries), *vocabulary.brands],
+                    known_texts=[
+                        *(t for e in entries for t in (e.topic, e.question, e.answer)),
+                        *(t for e in entries for t in e.alternates),
+                        *catalog_words,
+                    ],
+                )
+                self._other = (vocabulary, finder)
+            return self._other[1]
 
     def warm_up(self) -> None:
         """Run the model once so the first shopper does not wait for lazy initialisation."""

@@ -24,6 +24,13 @@ UNSURE_WHICH = (
     "I'm not sure which of these you mean. Pick one, or I can ask a person from our team."
 )
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
+# A question about another business ("where is my amazon parcel", "the return policy at
+# Decathlon"): the shop's own answer would be wrong, and so would its order form.
+OTHER_BUSINESS = (
+    "I can only answer for our own shop, so I can't help with {name}. If your question is "
+    "about our products, an order placed with us or our rules, tell me a bit more, or ask "
+    "me for a person from our team."
+)
 # An answer that sends the shopper to a person ("ask me to talk to a person": a payment
 # taken twice, a problem only the team can check) comes with the button that does it.
 _OFFERS_PERSON_RE = re.compile(r"\btalk to a person\b", re.IGNORECASE)
@@ -45,11 +52,28 @@ def utter_answer(
         dispatcher.utter_message(text=entry.answer)
 
 
+async def other_business_named(message: str) -> str | None:
+    """Another business the message speaks of (``knowledge.other_business``), as written;
+    None if it names none or the knowledge base cannot be reached (logged only)."""
+    try:
+        return await call(services.current().knowledge.other_business_in, message)
+    except KnowledgeError:
+        logger.warning("other-business check unavailable for %r", message, exc_info=True)
+        return None
+
+
+def utter_other_business(dispatcher: CollectingDispatcher, name: str) -> None:
+    dispatcher.utter_message(text=OTHER_BUSINESS.format(name=name))
+
+
 async def confident_entry(question: str, min_confidence: float = 0.0) -> FaqEntry | None:
     """The FAQ entry that answers ``question`` confidently (fit check passed, and retrieval
     confidence at least ``min_confidence``), for actions that try the FAQ before their own
-    reply; None when none does or the FAQ cannot be reached (the caller's own reply is then
-    the right fallback, so it is logged only)."""
+    reply; None when none does, when the question is about another business, or when the
+    FAQ cannot be reached (the caller's own reply is then the right fallback, so it is
+    logged only)."""
+    if await other_business_named(question):
+        return None
     try:
         results = await call(services.current().knowledge.faq.ask, question)
     except KnowledgeError:
@@ -73,6 +97,10 @@ class ActionAnswerFaq(ShopAction):
             dispatcher.utter_message(
                 text="What would you like to know? Delivery, payment, returns, warranty..."
             )
+            return []
+        other = await other_business_named(question)
+        if other:
+            utter_other_business(dispatcher, other)
             return []
         results = await call(services.current().knowledge.faq.ask, question)
         best = results.best

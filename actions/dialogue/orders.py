@@ -19,7 +19,12 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import handoff, order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
-from actions.dialogue.faq import confident_entry, utter_answer
+from actions.dialogue.faq import (
+    confident_entry,
+    other_business_named,
+    utter_answer,
+    utter_other_business,
+)
 from actions.dialogue.formatting import day, money, order_status_phrase, variant_phrase
 from actions.dialogue.policy_question import asks_about_policy
 from actions.dialogue.policy_text import delivery_time, refund_time, return_window
@@ -80,10 +85,14 @@ class ActionStartOrderRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        handoff.offer_if_upset_or_order_problem(dispatcher, tracker)  # damaged, angry...
-        purpose = PURPOSES.get(said.intent(tracker) or "", "track")
         given = said.entity(tracker, "order_number")
         message = said.text(tracker)
+        other = None if given else await other_business_named(message)
+        if other:  # "where is my amazon parcel": no order of ours to ask for
+            utter_other_business(dispatcher, other)
+            return [FollowupAction("action_listen")]
+        handoff.offer_if_upset_or_order_problem(dispatcher, tracker)  # damaged, angry...
+        purpose = PURPOSES.get(said.intent(tracker) or "", "track")
         if not given and asks_about_policy(message):
             entry = await confident_entry(message)
             if entry is not None:

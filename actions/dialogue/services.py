@@ -54,6 +54,8 @@ class Knowledge(Protocol):
     @property
     def faq(self) -> FaqSearch: ...
 
+    def other_business_in(self, text: str) -> str | None: ...
+
 
 class VerificationGuard(Protocol):
     """Limits failed order checks (``shop.verification.VerificationLimiter``)."""

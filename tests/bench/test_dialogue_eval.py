@@ -124,6 +124,7 @@ def test_the_order_flow_for_another_purpose_is_not_right() -> None:
     started = turn(
         action("action_start_order_request"),
         {"event": "slot", "name": "order_purpose", "value": "track"},
+        action("order_request_form"),
         intent="track_order",
     )
     assert not judge_faq(question, started, BOOK).right
@@ -192,9 +193,23 @@ def test_an_order_flow_is_named_with_its_purpose() -> None:
     started = turn(
         action("action_start_order_request"),
         {"event": "slot", "name": "order_purpose", "value": "return"},
+        action("order_request_form"),
         intent="return_item",
     )
     assert what_ran(started, BOOK) == "order flow (return)"
+
+
+def test_an_order_request_that_stops_before_its_form_keeps_a_message_out() -> None:
+    # "where is my amazon parcel": the start action says it cannot look that up, no form
+    stopped = turn(
+        action("action_start_order_request"),
+        bot("I can only answer for our own shop, so I can't help with amazon."),
+        intent="track_order",
+    )
+    assert (shop_actions(stopped, BOOK), what_ran(stopped, BOOK)) == (
+        (),
+        "order request stopped before its form",
+    )
 
 
 def test_a_knowledge_fallback_that_hands_over_to_the_two_stage_fallback_keeps_a_message_out() -> (

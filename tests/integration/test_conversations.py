@@ -335,6 +335,16 @@ def test_chat_about_anything_else_gets_the_out_of_scope_reply_after_the_faq_is_a
     ]
 
 
+def test_another_companys_parcel_gets_the_own_shop_reply_and_no_order_form(
+    stack: Stack,
+) -> None:
+    sender = new_sender()
+    reply = stack.say(sender, "where is my amazon parcel, it should have come yesterday")
+    assert reply.startswith("I can only answer for our own shop, so I can't help with amazon.")
+    assert no_active_form(stack, sender)
+    assert "order number" in stack.say(sender, "ok and where is my order from you?")
+
+
 def test_goodbye_leaves_the_order_form(stack: Stack) -> None:
     sender = new_sender()
     assert "order number" in stack.say(sender, "where is my order?")
