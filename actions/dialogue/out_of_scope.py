@@ -17,6 +17,9 @@ round"): of the messages the NLU put out of scope there, two shop questions and 
 out-of-scope ones had a sure FAQ entry at 0.8 and up; from 0.75, another company's store
 hours (0.78) got the shop's, and from 0.55, 14 out-of-scope messages would have had an
 answer.
+
+A message about another business ("where is my amazon parcel") gets the reply that says
+so (``knowledge.other_business``), not the general one.
 """
 
 from __future__ import annotations
@@ -32,7 +35,12 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue import handoff
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction
-from actions.dialogue.faq import confident_entry, utter_answer
+from actions.dialogue.faq import (
+    confident_entry,
+    other_business_named,
+    utter_answer,
+    utter_other_business,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,10 @@ class ActionOutOfScope(ShopAction):
         message = said.text(tracker)
         # a button's payload ("No, let me rephrase" sends /out_of_scope) is no question
         if message and not message.startswith("/"):
+            other = await other_business_named(message)
+            if other:  # "where is my amazon parcel": say why, rather than "outside what I do"
+                utter_other_business(dispatcher, other)
+                return []
             entry = await confident_entry(message, min_confidence=OUT_OF_SCOPE_FAQ_CONFIDENCE)
             if entry is not None:
                 logger.info("out_of_scope answered from FAQ entry %s", entry.id)
