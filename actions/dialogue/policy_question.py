@@ -50,12 +50,17 @@ _REQUEST_START_RE = re.compile(
 
 
 # A question after the shopper's situation: "the jacket is too small, can i exchange it for
-# an L", "it's been 5 weeks. Can I still return it". "can you / could you" stay out: after a
-# statement they ask the assistant to act ("it hasn't come, can you check").
+# an L", "it's been 5 weeks. Can I still return it", "i paid for express, do i get it back",
+# "it came in two boxes, is that normal"; shoppers who type no punctuation ask the first-
+# person ones straight after the statement ("its too small can i send it back"). "can you /
+# could you" stay out: after a statement they ask the assistant to act ("it hasn't come,
+# can you check").
 _LATER_QUESTION_RE = re.compile(
     r"(?:[,.;!?]\s+|\s+(?:but|so|and)\s+)"
-    r"(?:(?:can|could|may)\s+(?:i|we)|is it possible|is there|do you|what|how|when"
-    r"|est-ce que|puis-je|peut-on|je peux|combien|comment|quand)\b",
+    r"(?:(?:can|could|may)\s+(?:i|we)|do i|does it|will i|will it|would i|should i|am i"
+    r"|is (?:it|that|this) normal|is it (?:possible|free|too late)|is there|do you|what|how"
+    r"|when|est-ce que|puis-je|peut-on|je peux|combien|comment|quand)\b"
+    r"|\s(?:can|could|may|do|will|would|should)\s+i\b",
     re.IGNORECASE,
 )
 

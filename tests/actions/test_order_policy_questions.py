@@ -77,3 +77,24 @@ async def test_a_question_with_an_order_number_starts_the_form(world: services.S
     )
     assert slots_set(events)["order_purpose"] == "return"
     assert texts(dispatcher) == ""
+
+
+async def test_a_do_i_question_after_the_situation_gets_the_faq_answer_first(
+    world: services.Services,
+) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher, events = await _start(
+        "i paid for express and the boots didn't fit. do i get the delivery fee back?",
+        "refund_status",
+    )
+    assert texts(dispatcher) == entries["refund-shipping"].answer
+    assert events == [FollowupAction("action_listen")]
+
+
+async def test_is_that_normal_after_the_situation_gets_the_faq_answer_first(
+    world: services.Services,
+) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher, _ = await _start("my parcel came in two boxes, is that normal", "track_order")
+    assert texts(dispatcher) == entries["split-delivery"].answer
+    assert buttons(dispatcher) == [{"title": "Track an order", "payload": "/track_order"}]
