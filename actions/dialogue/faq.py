@@ -74,6 +74,12 @@ async def confident_entry(question: str, min_confidence: float = 0.0) -> FaqEntr
     logged only)."""
     if await other_business_named(question):
         return None
+    return await sure_faq_entry(question, min_confidence)
+
+
+async def sure_faq_entry(question: str, min_confidence: float = 0.0) -> FaqEntry | None:
+    """``confident_entry`` for a caller that has already checked the question for another
+    business."""
     try:
         results = await call(services.current().knowledge.faq.ask, question)
     except KnowledgeError:

@@ -20,8 +20,8 @@ from actions.dialogue import handoff, order_checks, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ORDER_NOT_FOUND, ShopAction, call, guarded
 from actions.dialogue.faq import (
-    confident_entry,
     other_business_named,
+    sure_faq_entry,
     utter_answer,
     utter_other_business,
 )
@@ -94,7 +94,7 @@ class ActionStartOrderRequest(Action):
         handoff.offer_if_upset_or_order_problem(dispatcher, tracker)  # damaged, angry...
         purpose = PURPOSES.get(said.intent(tracker) or "", "track")
         if not given and asks_about_policy(message):
-            entry = await confident_entry(message)
+            entry = await sure_faq_entry(message)  # other businesses checked above
             if entry is not None:
                 utter_answer(dispatcher, entry, buttons=[START_BUTTONS[purpose]])
                 return [FollowupAction("action_listen")]

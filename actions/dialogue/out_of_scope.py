@@ -36,8 +36,8 @@ from actions.dialogue import handoff
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction
 from actions.dialogue.faq import (
-    confident_entry,
     other_business_named,
+    sure_faq_entry,
     utter_answer,
     utter_other_business,
 )
@@ -62,7 +62,7 @@ class ActionOutOfScope(ShopAction):
             if other:  # "where is my amazon parcel": say why, rather than "outside what I do"
                 utter_other_business(dispatcher, other)
                 return []
-            entry = await confident_entry(message, min_confidence=OUT_OF_SCOPE_FAQ_CONFIDENCE)
+            entry = await sure_faq_entry(message, min_confidence=OUT_OF_SCOPE_FAQ_CONFIDENCE)
             if entry is not None:
                 logger.info("out_of_scope answered from FAQ entry %s", entry.id)
                 utter_answer(dispatcher, entry)

@@ -66,18 +66,19 @@ def _training_texts() -> set[str]:
 
 
 # The first sets (bench/heldout/), and the fresh, third, requests and fourth ones written
-# later by others (bench/heldout/<name>/; fourth has no intent set): no text of any may be
-# trained on.
-SET_DIRS = tuple(
-    heldout.HELDOUT_DIR / name for name in ("", "fresh", "third", "requests", "fourth")
-)
+# later by others (bench/heldout/<name>/): no text of any may be trained on. The fourth has
+# policy and out-of-scope sets only.
+INTENT_SET_DIRS = tuple(heldout.HELDOUT_DIR / name for name in ("", "fresh", "third", "requests"))
+SET_DIRS = (*INTENT_SET_DIRS, heldout.HELDOUT_DIR / "fourth")
 
 
 def _all_heldout_texts() -> list[str]:
-    texts: list[str] = []
+    texts = [
+        m.text
+        for folder in INTENT_SET_DIRS
+        for m in heldout.load_intent_set(folder / "intents.yml")
+    ]
     for folder in SET_DIRS:
-        if (folder / "intents.yml").is_file():
-            texts += [m.text for m in heldout.load_intent_set(folder / "intents.yml")]
         texts += [m.text for m in heldout.load_out_of_scope_set(folder / "out_of_scope.yml")]
         texts += [q.text for q in heldout.load_faq_set(folder / "faq.yml")]
     return texts
