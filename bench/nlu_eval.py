@@ -6,8 +6,8 @@
 Default variants: ``baseline`` (bench/nlu/config_baseline.yml, a copy of today's config.yml)
 and ``dense`` (bench/nlu/config_dense.yml: the same + the MiniLM featurizer). For each one:
 
-1. ``rasa train nlu`` (Rasa venv) on the NLU data the assistant trains on (``nlu_data/`` and
-   the generated lookups of ``$ASSISTANT_VAR_DIR/nlu/lookups``) into a temporary folder,
+1. ``rasa train nlu`` (Rasa venv) on the NLU data the assistant trains on (``nlu_data/``,
+   with the demo catalog's lookup tables in ``nlu_data/lookups/``) into a temporary folder,
    timed as wall clock (Rasa's own start-up included);
 2. every held-out message (``--sets``, default bench/heldout: the intent set and the
    out-of-scope set) parsed with the trained model in process, in the Rasa venv
@@ -131,12 +131,10 @@ def fallback_threshold(config: Path) -> float:
     raise ValueError(f"{config} has no FallbackClassifier in its pipeline")
 
 
-def training_data_dir(target: Path, nlu_data: Path, lookups: Path) -> Path:
-    """One folder with the NLU files and the generated lookups (``rasa train nlu`` takes one)."""
+def training_data_dir(target: Path, nlu_data: Path) -> Path:
+    """One folder with the NLU files, lookups included (``rasa train nlu`` takes one)."""
     target.mkdir(parents=True)
-    sources = [*sorted(nlu_data.rglob("*.yml")), *sorted(lookups.glob("*.yml"))]
-    if not any(p.parent == lookups for p in sources):
-        raise FileNotFoundError(f"no generated lookups in {lookups}: run scripts/setup.sh first")
+    sources = sorted(nlu_data.rglob("*.yml"))
     for index, source in enumerate(sources):
         shutil.copyfile(source, target / f"{index:02d}_{source.name}")
     return target
@@ -282,7 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench/heldout/fresh, third and requests hold the later sets)",
     )
     args = parser.parse_args(argv)
-    var_dir = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var")
     rasa_venv = Path(os.environ.get("RASA_VENV") or ROOT / ".venv-rasa")
     env = {
         **os.environ,
@@ -296,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[VariantResult] = []
     with tempfile.TemporaryDirectory(prefix="nlu-eval-") as tmp:
         work = Path(tmp)
-        data = training_data_dir(work / "data", ROOT / "nlu_data", var_dir / "nlu" / "lookups")
+        data = training_data_dir(work / "data", ROOT / "nlu_data")
         for name, config in variants_from(args.variant):
             sys.stderr.write(f"[nlu_eval] training {name} ({config.name})...\n")
             model, train_s = train(

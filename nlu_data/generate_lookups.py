@@ -4,15 +4,21 @@ The shop back end lists the words its catalog uses (``CatalogVocabulary``: categ
 type names, brands, colours, materials, option names and values, and synonyms derived from
 the data); this script turns them into Rasa ``lookup:`` tables that the RegexFeaturizer
 uses as features, and ``synonym:`` entries that map a form the shopper writes ("sofa",
-"ankle boot") to the catalog's word ("sofas", "boots")::
+"ankle boot") to the catalog's word ("sofas", "boots"). Set-up writes the shop's own into
+``$ASSISTANT_VAR_DIR/nlu/lookups``, which the running Rasa server reads without a retrain
+(``bot/components/catalog_words.py``)::
 
     python -m shop vocabulary > /tmp/vocabulary.json
-    PYTHONPATH=. .venv/bin/python nlu_data/generate_lookups.py \\
-        --vocabulary-json /tmp/vocabulary.json --out nlu_data/lookups
+    PYTHONPATH=. .venv/bin/python nlu_data/generate_lookups.py \
+        --vocabulary-json /tmp/vocabulary.json --out var/nlu/lookups
+
+The model trains on the demo catalog's tables, committed in ``nlu_data/lookups/`` and
+written with ``--tables-only`` from a shop seeded with ``python -m shop seed`` (a test
+checks they still match the demo seed).
 
 (``--vocabulary-json -`` reads standard input.) The output is sorted and a file is only
-rewritten when its content changes, so the training fingerprint, and the file's mtime,
-move only when the catalog does. A table with no entries removes its file.
+rewritten when its content changes, so the file's mtime moves only when the catalog does.
+A table with no entries removes its file.
 """
 
 from __future__ import annotations
@@ -199,11 +205,15 @@ def write_if_changed(path: Path, content: str | None) -> WriteResult:
     return "written"
 
 
-def write_tables(vocabulary: CatalogVocabulary, out_dir: Path) -> dict[str, WriteResult]:
+def write_tables(
+    vocabulary: CatalogVocabulary, out_dir: Path, *, synonyms_file: bool = True
+) -> dict[str, WriteResult]:
     results: dict[str, WriteResult] = {}
     for table in build_tables(vocabulary):
         content = render(table) if table.entries else None
         results[table.file_name] = write_if_changed(out_dir / table.file_name, content)
+    if not synonyms_file:
+        return results
     synonyms = render_synonyms(synonym_groups(vocabulary))
     results[SYNONYMS_FILE] = write_if_changed(out_dir / SYNONYMS_FILE, synonyms)
     return results
@@ -226,8 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE_OR_-",
         help="CatalogVocabulary JSON from `python -m shop vocabulary`, or - for stdin",
     )
+    parser.add_argument("--out", type=Path, required=True, help="folder for the lookup files")
     parser.add_argument(
-        "--out", type=Path, default=Path("nlu_data/lookups"), help="folder for the lookup files"
+        "--tables-only",
+        action="store_true",
+        help="write the lookup tables alone, no synonyms file (how nlu_data/lookups/, the "
+        "demo catalog's tables the model trains on, is written)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -237,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VocabularyError as err:
         logger.error("%s", err)
         return 2
-    for file_name, result in write_tables(vocabulary, args.out).items():
+    results = write_tables(vocabulary, args.out, synonyms_file=not args.tables_only)
+    for file_name, result in results.items():
         print(f"{result:9} {args.out / file_name}")
     return 0
 

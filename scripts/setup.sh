@@ -177,7 +177,9 @@ fi
 
 # --- NLU lookup tables from the catalog -----------------------------------------------
 # Generated from whatever catalog the shop holds (demo or imported) into var/, never into
-# the source tree: each installation trains on its own catalog's words.
+# the source tree. The model trains on the demo catalog's tables (nlu_data/lookups/); a
+# running Rasa server reads these at its next message (bot/components/catalog_words.py), so
+# an imported catalog's words reach the NLU without a retrain.
 step "NLU lookups"
 LOOKUPS_DIR="$ASSISTANT_VAR_DIR/nlu/lookups"
 mkdir -p "$LOOKUPS_DIR"
@@ -190,6 +192,7 @@ if stamp_matches lookups "$fp" && compgen -G "$LOOKUPS_DIR/*" >/dev/null; then
 else
   "$APP_PYTHON" nlu_data/generate_lookups.py --vocabulary-json "$vocab" --out "$LOOKUPS_DIR"
   write_stamp lookups "$fp"
+  note "a running Rasa server uses them from its next message"
 fi
 
 # --- voice models ---------------------------------------------------------------------
@@ -205,7 +208,8 @@ step "knowledge index"
 
 # --- Rasa model -----------------------------------------------------------------------
 step "Rasa model"
-fp="$(fingerprint config.yml bot/domain bot/data bot/components nlu_data "$LOOKUPS_DIR" \
+# The shop's catalog is not an input: its words are read while serving (see NLU lookups).
+fp="$(fingerprint config.yml bot/domain bot/data bot/components nlu_data \
   requirements/rasa.txt requirements/train.txt)"
 model="$RASA_MODEL_DIR/shop.tar.gz"
 if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
@@ -213,7 +217,7 @@ if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
 else
   started=$SECONDS
   "$RASA_BIN" train --config config.yml --domain bot/domain \
-    --data nlu_data bot/data "$LOOKUPS_DIR" \
+    --data nlu_data bot/data \
     --out "$RASA_MODEL_DIR" --fixed-model-name shop
   write_stamp rasa-model "$fp"
   note "trained in $((SECONDS - started)) s"

@@ -14,11 +14,14 @@ enough to pass the FallbackClassifier. This component runs after it (config.yml)
       keyboard_row_length: 5       # an unknown word this long on one keyboard row is mashing
       mashing_min_length: 4        # unknown words shorter than this always count against
       trusted_extractors: [RegexEntityExtractor]
+      catalog_lookups: null        # the shop's catalog words (bot.components.catalog_words)
 
 Training collects the words of the NLU examples, lookup tables and synonyms and persists
 them. At load the embedding model's ~21,700 whole words are added (read from the tokenizer
 file, not persisted): "registration", "fee" or "complaint" are words even when no example
-used them. An unknown word ("Nordpeak", "registraton") still counts for the message when it
+used them. So are the shop's current catalog words (the lookup tables and synonyms set-up
+writes from its catalog, read again when they change): a merchant's brands count without a
+retrain. An unknown word ("Nordpeak", "registraton") still counts for the message when it
 passes the mashing test (``bot.components.mashing``: letter-pair plausibility learnt from
 those same words, consonant runs, keyboard rows). At inference a message whose judged words
 mostly do not count, and which has no entity from a trusted (rule-based) extractor such as
@@ -57,6 +60,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.catalog_words import (
+    OPTION,
+    CatalogWords,
+    CatalogWordsFolder,
+    folder_from_config,
+    validate_option,
+)
 from bot.components.gibberish import GibberishTest, build_gibberish_test
 from bot.components.mashing import MashingRules
 from bot.components.wordpiece import DEFAULT_TOKENIZER_FILE
@@ -114,6 +124,7 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
             "keyboard_row_length": MashingRules.keyboard_row_length,
             "mashing_min_length": MashingRules.min_length,
             "trusted_extractors": ["RegexEntityExtractor"],
+            OPTION: None,
         }
 
     @classmethod
@@ -132,6 +143,7 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
                 raise InvalidConfigException(
                     f"OutOfVocabularyFallback: '{key}' must be a number, not {value!r}"
                 )
+        validate_option(cls.__name__, config.get(OPTION))
 
     def __init__(
         self,
@@ -145,8 +157,14 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         self._resource = resource
         self.validate_config(config)
         self._training_words = sorted(set(known_words))
+        self._catalog = CatalogWordsFolder(folder_from_config(config.get(OPTION)))
+        self._served: CatalogWords | None = self._catalog.current() if known_words else None
         # built only once there are training words: without them the rule is off anyway
-        self._test = _gibberish_test(config, self._training_words) if known_words else None
+        self._test = (
+            _gibberish_test(config, [*self._training_words, *_texts(self._served)])
+            if known_words
+            else None
+        )
 
     @classmethod
     def create(
@@ -198,6 +216,7 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, [str(word) for word in known_words])
 
     def process(self, messages: list[Message]) -> list[Message]:
+        self._follow_catalog()
         for message in messages:
             if self._should_fallback(message):
                 confidence = self._fallback_confidence(message)
@@ -205,6 +224,14 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
                 message.data.setdefault(INTENT_RANKING_KEY, [])
                 message.data[INTENT_RANKING_KEY].insert(0, _fallback_intent(confidence))
         return messages
+
+    def _follow_catalog(self) -> None:
+        """The shop's current catalog words count as known too (``catalog_lookups``)."""
+        words = self._catalog.current()
+        if words is self._served or not self._training_words:
+            return
+        self._served = words
+        self._test = _gibberish_test(self._config, [*self._training_words, *_texts(words)])
 
     def _should_fallback(self, message: Message) -> bool:
         if self._test is None:
@@ -235,6 +262,10 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         """The top intent's confidence: the fallback is as sure as DIET was."""
         confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY)
         return float(confidence) if isinstance(confidence, (int, float)) else 1.0
+
+
+def _texts(words: CatalogWords | None) -> list[str]:
+    return words.texts() if words else []
 
 
 def _fallback_intent(confidence: float) -> dict[str, Any]:

@@ -198,3 +198,51 @@ def test_lookups_of_an_imported_catalog_hold_its_own_words(tmp_path: Path) -> No
     synonyms = yaml.safe_load((lookups / "synonyms.generated.yml").read_text(encoding="utf-8"))
     sofas = next(item for item in synonyms["nlu"] if item["synonym"] == "sofas")
     assert "- sofa\n" in sofas["examples"]
+
+
+def test_tables_only_writes_no_synonyms_file(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--tables-only", "--vocabulary-json=-", f"--out={tmp_path}"],
+        input=json.dumps(VOCABULARY),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        name for name in FILES if name != "synonyms.generated.yml"
+    ]
+
+
+def test_the_committed_training_tables_are_the_demo_seeds(tmp_path: Path) -> None:
+    """nlu_data/lookups/ (what the model trains on) is what the script writes from a shop
+    seeded with the demo catalog's defaults: a change to the demo generator shows here."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "ASSISTANT_"))},
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
+        "SHOP_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}",
+    }
+    (tmp_path / "var").mkdir()
+    for command in (["-m", "shop", "seed"], ["-m", "shop", "vocabulary"]):
+        done = subprocess.run(
+            [sys.executable, *command], capture_output=True, text=True, cwd=ROOT, env=env,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "tables"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--tables-only", "--vocabulary-json=-", f"--out={out}"],
+        input=done.stdout, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    committed = ROOT / "nlu_data" / "lookups"
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        p.name: p.read_text() for p in committed.iterdir()
+    }
