@@ -30,11 +30,11 @@ VOCABULARY: dict[str, list[Any]] = {
 
 
 def run(
-    vocabulary: object, out: Path, *, raw: str | None = None
+    vocabulary: object, out: Path, *options: str, raw: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     text = raw if raw is not None else json.dumps(vocabulary)
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--vocabulary-json", "-", "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--vocabulary-json", "-", "--out", str(out), *options],
         input=text,
         capture_output=True,
         text=True,
@@ -201,16 +201,7 @@ def test_lookups_of_an_imported_catalog_hold_its_own_words(tmp_path: Path) -> No
 
 
 def test_tables_only_writes_no_synonyms_file(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--tables-only", "--vocabulary-json=-", f"--out={tmp_path}"],
-        input=json.dumps(VOCABULARY),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    result = run(VOCABULARY, tmp_path, "--tables-only")
 
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
