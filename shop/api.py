@@ -403,6 +403,9 @@ class ShopService(Protocol):
         self, product_id: str, *, size: str | None = None, colour: str | None = None
     ) -> Availability: ...
     def in_stock_product_ids(self, product_ids: Sequence[str]) -> set[str]: ...  # online stock > 0
+    # what the warehouses can ship now, per product id (0 for an id with no stock); one query,
+    # each value equal to availability(product_id).online_available
+    def online_available(self, product_ids: Sequence[str]) -> dict[str, int]: ...
 
     # carts
     def get_cart(self, cart_key: str) -> Cart: ...

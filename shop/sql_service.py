@@ -341,6 +341,21 @@ class SqlShopService:
                 result.update(rows)
         return result
 
+    def online_available(self, product_ids: Sequence[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(product_ids))
+        result = dict.fromkeys(wanted, 0)
+        with self._read() as session:
+            for chunk in _chunks(wanted):
+                rows = session.execute(
+                    select(VariantRow.product_id, func.sum(AVAILABLE))
+                    .join(InventoryRow, InventoryRow.sku == VariantRow.sku)
+                    .join(LocationRow, LocationRow.code == InventoryRow.location_code)
+                    .where(VariantRow.product_id.in_(chunk), LocationRow.kind == "warehouse")
+                    .group_by(VariantRow.product_id)
+                )
+                result.update((product_id, int(total or 0)) for product_id, total in rows)
+        return result
+
     # carts --------------------------------------------------------------------------
 
     def get_cart(self, cart_key: str) -> Cart:

@@ -9,17 +9,14 @@ from collections.abc import Sequence
 
 from actions.dialogue import services
 from actions.dialogue.base import call
-from shop.api import Cart, Product, ShopService
+from shop.api import Cart, Product
 from shop.cards import CartPayload, ProductsPayload, cart_payload, products_payload
-
-
-def _online_stock(shop: ShopService, product_ids: Sequence[str]) -> dict[str, int]:
-    return {pid: shop.availability(pid).online_available for pid in product_ids}
 
 
 async def products_card(products: Sequence[Product]) -> ProductsPayload:
     world = services.current()
-    available = await call(_online_stock, world.shop, [p.id for p in products])
+    # one query for all the cards (it was three per product: 10-15 ms of a search turn)
+    available = await call(world.shop.online_available, [p.id for p in products])
     return products_payload(
         products,
         available,

@@ -144,3 +144,17 @@ def test_in_stock_ids_match_availability_and_are_fast(shop: SqlShopService) -> N
     for product_id in ids[:40]:
         assert (product_id in in_stock) == shop.availability(product_id).in_stock_online
     assert "unknown" not in in_stock
+
+
+def test_online_stock_of_many_products_is_each_ones_availability(
+    shop: SqlShopService, data: Any
+) -> None:
+    sold_out = shop.get_product(data.product_with_variants(many=False))
+    for code in data.warehouse_codes():
+        data.set_stock(sold_out.variants[0].sku, code, 0)
+    ids = [sold_out.id, *(p.id for p in shop.iter_products() if p.id != sold_out.id)][:60]
+
+    online = shop.online_available([*ids, ids[1]])
+
+    assert online == {pid: shop.availability(pid).online_available for pid in ids}
+    assert online[sold_out.id] == 0
