@@ -92,6 +92,11 @@ class CatalogWordsFolder:
             self._signature = signature  # a file that fails is not read again until it changes
             if not signature:
                 self._words = None
+                logger.warning(
+                    "No catalog words in %s: serving with the model's trained (demo) lookup "
+                    "tables; scripts/setup.sh writes the shop's own there",
+                    self.folder,
+                )
                 return None
             words = self._read(signature)
             if words is not None:
