@@ -326,20 +326,7 @@ class SqlShopService:
         )
 
     def in_stock_product_ids(self, product_ids: Sequence[str]) -> set[str]:
-        wanted = list(dict.fromkeys(product_ids))
-        result: set[str] = set()
-        with self._read() as session:
-            for chunk in _chunks(wanted):
-                rows = session.scalars(
-                    select(VariantRow.product_id)
-                    .join(InventoryRow, InventoryRow.sku == VariantRow.sku)
-                    .join(LocationRow, LocationRow.code == InventoryRow.location_code)
-                    .where(VariantRow.product_id.in_(chunk), LocationRow.kind == "warehouse")
-                    .group_by(VariantRow.product_id)
-                    .having(func.sum(AVAILABLE) > 0)
-                )
-                result.update(rows)
-        return result
+        return {pid for pid, available in self.online_available(product_ids).items() if available}
 
     def online_available(self, product_ids: Sequence[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(product_ids))

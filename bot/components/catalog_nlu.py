@@ -70,13 +70,12 @@ class CatalogRegexFeaturizer(RegexFeaturizer):
         resource: Resource,
         execution_context: ExecutionContext,
         known_patterns: list[dict[str, str]] | None = None,
-        lookup_names: list[str] | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, known_patterns)
         self.validate_config(config)
         self._trained_patterns: list[dict[str, str]] = list(known_patterns or [])
-        self._lookup_names = set(lookup_names or [])
-        self._catalog = CatalogWordsFolder(folder_from_config(config.get(OPTION)))
+        self._lookup_names: set[str] = set()  # the trained lookup tables (train, load)
+        self._catalog = CatalogWordsFolder.shared(folder_from_config(config.get(OPTION)))
         self._served: CatalogWords | None = None
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -86,10 +85,8 @@ class CatalogRegexFeaturizer(RegexFeaturizer):
         return resource
 
     def _persist(self) -> None:
+        super()._persist()  # patterns.json, as Rasa's
         with self._model_storage.write_to(self._resource) as directory:
-            rasa.shared.utils.io.dump_obj_as_json_to_file(
-                directory / "patterns.json", self.known_patterns
-            )
             rasa.shared.utils.io.dump_obj_as_json_to_file(
                 directory / LOOKUP_NAMES_FILE, sorted(self._lookup_names)
             )
@@ -174,7 +171,7 @@ class CatalogSynonymMapper(EntitySynonymMapper):
         config = config or {}
         self.validate_config(config)
         self._trained_synonyms: dict[str, Any] = dict(synonyms or {})
-        self._catalog = CatalogWordsFolder(folder_from_config(config.get(OPTION)))
+        self._catalog = CatalogWordsFolder.shared(folder_from_config(config.get(OPTION)))
         self._served: CatalogWords | None = None
 
     def train(self, training_data: TrainingData) -> Resource:

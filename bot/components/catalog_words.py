@@ -73,7 +73,25 @@ def validate_option(component: str, value: Any) -> None:
 
 
 class CatalogWordsFolder:
-    """Reads the folder again whenever its files change; thread-safe."""
+    """Reads the folder again whenever its files change; thread-safe.
+
+    Components get theirs from ``shared``: one reader per folder in the process, so the
+    folder is checked and parsed once per message and change, not once per component.
+    """
+
+    _shared: dict[Path, CatalogWordsFolder] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, folder: Path | None) -> CatalogWordsFolder:
+        """The process's reader of ``folder`` (a reader of nothing for None)."""
+        if folder is None:
+            return cls(None)
+        with cls._shared_lock:
+            reader = cls._shared.get(folder)
+            if reader is None:
+                reader = cls._shared[folder] = cls(folder)
+            return reader
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder

@@ -157,7 +157,7 @@ class OutOfVocabularyFallback(GraphComponent, IntentClassifier):
         self._resource = resource
         self.validate_config(config)
         self._training_words = sorted(set(known_words))
-        self._catalog = CatalogWordsFolder(folder_from_config(config.get(OPTION)))
+        self._catalog = CatalogWordsFolder.shared(folder_from_config(config.get(OPTION)))
         self._served: CatalogWords | None = self._catalog.current() if known_words else None
         # built only once there are training words: without them the rule is off anyway
         self._test = (
