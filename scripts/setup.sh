@@ -3,36 +3,19 @@
 # environments, secrets, the demo shop, NLU lookups, the knowledge index and the Rasa model.
 # Each step is skipped when its inputs have not changed (stamps in var/fingerprints/), so a
 # re-run takes seconds.
+#   bash scripts/setup.sh [--no-model]
+# --no-model: all but the Rasa model, which scripts/train_model.sh trains on its own.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ASSISTANT_ROOT"
 
-FINGERPRINTS="$ASSISTANT_VAR_DIR/fingerprints"
-mkdir -p "$ASSISTANT_VAR_DIR" "$FINGERPRINTS" "$ASSISTANT_VAR_DIR/logs" "$RASA_MODEL_DIR"
-
-step() { printf '\n==> %s\n' "$*"; }
-note() { printf '    %s\n' "$*"; }
-die() { printf '\nsetup: %s\n' "$*" >&2; exit 1; }
-
-# fingerprint PATH... : one hash over the names and contents of all files under the paths
-# (missing paths count as empty), plus any extra words given after "--".
-fingerprint() {
-  local paths=() extra=()
-  while (($#)); do
-    if [[ "$1" == "--" ]]; then shift; extra=("$@"); break; fi
-    paths+=("$1"); shift
-  done
-  {
-    for p in "${paths[@]}"; do
-      [[ -e "$p" ]] || { echo "missing $p"; continue; }
-      find "$p" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
-        | LC_ALL=C sort -z | xargs -0 -r sha256sum
-    done
-    printf '%s\n' "${extra[@]+"${extra[@]}"}"
-  } | sha256sum | cut -d' ' -f1
-}
-stamp_matches() { [[ -f "$FINGERPRINTS/$1" && "$(<"$FINGERPRINTS/$1")" == "$2" ]]; }
-write_stamp() { printf '%s\n' "$2" >"$FINGERPRINTS/$1"; }
+part=all
+case "${1:-}" in
+  "") ;;
+  --no-model) part=no-model ;;
+  *) printf 'usage: bash scripts/setup.sh [--no-model]\n' >&2; exit 2 ;;
+esac
+source scripts/setup_lib.sh
 
 # --- system packages ------------------------------------------------------------------
 # Debian packages the project needs at run time (none today; add names here). The tests
@@ -207,23 +190,9 @@ step "knowledge index"
                                   # server and knowledge API pick a rebuilt index up by themselves
 
 # --- Rasa model -----------------------------------------------------------------------
-step "Rasa model"
-# The shop's catalog is not an input: its words are read while serving (see NLU lookups).
-fp="$(fingerprint config.yml bot/domain bot/data bot/components nlu_data \
-  requirements/rasa.txt requirements/train.txt)"
-model="$RASA_MODEL_DIR/shop.tar.gz"
-if stamp_matches rasa-model "$fp" && [[ -f "$model" ]]; then
-  note "unchanged; $model is current"
-else
-  started=$SECONDS
-  "$RASA_BIN" train --config config.yml --domain bot/domain \
-    --data nlu_data bot/data \
-    --out "$RASA_MODEL_DIR" --fixed-model-name shop
-  write_stamp rasa-model "$fp"
-  note "trained in $((SECONDS - started)) s"
-  # A Rasa server already running on this var/ loads the new model in place (HTTP API,
-  # PUT /model); if none answers, the next start uses it.
-  "$APP_PYTHON" -m scripts.reload_model "$model" || note "could not reload the running Rasa server"
+# --no-model leaves it out: scripts/test.sh trains it beside the checks that do not need it.
+if [[ "$part" != no-model ]]; then
+  bash scripts/train_model.sh
 fi
 
 step "setup done"
