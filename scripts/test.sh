@@ -61,9 +61,11 @@ source scripts/env.sh
 #    core busy, so the checks that do not need the model run beside it on the other.
 train_log="$RESULTS_DIR/train_model.log"
 train_start=$SECONDS
-bash scripts/train_model.sh >"$train_log" 2>&1 &
+# its own process group, so that stopping this script (Ctrl-C, CI's time limit) stops `rasa
+# train` and the fine-tune too, not only the shell around them
+setsid bash scripts/train_model.sh >"$train_log" 2>&1 &
 train_pid=$!
-trap 'kill "$train_pid" 2>/dev/null' EXIT
+trap 'kill -- -"$train_pid" 2>/dev/null' EXIT
 printf '\n==== Rasa model: training in the background (log: %s)\n' "$train_log"
 
 # run_pytest NAME LIMIT_SECONDS ARGS... : pytest, with the exit codes told apart. The limit only
