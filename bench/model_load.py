@@ -132,25 +132,18 @@ def compare(baseline: dict[str, Any], quick: dict[str, Any]) -> dict[str, Any]:
     """How many parses and predictions differ, and the largest confidence difference."""
 
     def largest_gap(a: list[list[Any]], b: list[list[Any]]) -> float:
-        mine = dict((name, value) for name, value in b)
+        mine = dict(b)
         return max((abs(value - mine.get(name, 0.0)) for name, value in a), default=0.0)
 
-    parse_diffs = sum(a != b for a, b in zip(baseline["parses"], quick["parses"], strict=True))
-    prediction_diffs = sum(
-        a != b for a, b in zip(baseline["predictions"], quick["predictions"], strict=True)
-    )
-    gaps = [
-        largest_gap(a["ranking"], b["ranking"])
-        for a, b in zip(baseline["parses"], quick["parses"], strict=True)
-    ] + [
-        largest_gap(a["scores"], b["scores"])
-        for a, b in zip(baseline["predictions"], quick["predictions"], strict=True)
-    ]
+    parses = list(zip(baseline["parses"], quick["parses"], strict=True))
+    predictions = list(zip(baseline["predictions"], quick["predictions"], strict=True))
+    gaps = [largest_gap(a["ranking"], b["ranking"]) for a, b in parses]
+    gaps += [largest_gap(a["scores"], b["scores"]) for a, b in predictions]
     return {
-        "parses": len(baseline["parses"]),
-        "parses_different": parse_diffs,
-        "predictions": len(baseline["predictions"]),
-        "predictions_different": prediction_diffs,
+        "parses": len(parses),
+        "parses_different": sum(a != b for a, b in parses),
+        "predictions": len(predictions),
+        "predictions_different": sum(a != b for a, b in predictions),
         "largest_confidence_gap": max(gaps, default=0.0),
     }
 

@@ -69,7 +69,6 @@ CHECK = textwrap.dedent(
         stored = effective(network)
         report[cls.__name__] = {
             "network": type(network).__name__,
-            "variables": len(served),
             "trainable": len(network.trainable_variables),
             "different": [
                 v.name for v in network.variables
