@@ -2,11 +2,14 @@
 
 The store keeps the latest session in memory to skip a query per turn. What a shopper would
 notice if it were wrong: after a restart (a new store reading the database with Rasa's own
-``SQLTrackerStore``) the conversation would differ from what the running server used, or a
-conversation would not be kept at all because Rasa fell back to an in-memory store. So the
-script plays conversations through the project's store as Rasa's processor does (retrieve,
-add the turn's events, save), including a session that restarts inside a turn and an event
-stamped before the session, and after every turn compares with what Rasa's own store reads.
+``SQLTrackerStore``) the conversation would differ from what the running server used, the
+database would hold other rows than Rasa's own store writes (the agent desk's transcript, a
+replica on Rasa's store), or a conversation would not be kept at all because Rasa fell back
+to an in-memory store. So the script plays conversations as Rasa's processor does (get or
+create the tracker, add the turn's events, save), including a new conversation, a session
+that restarts inside a turn and an event stamped before the session, through the project's
+store and, in step, through Rasa's own store on a second database. After every turn it
+compares what Rasa's own store reads from the first database, and both databases' rows.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ SCRIPT = textwrap.dedent(
     from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
     from connectors.tracker_store import CachedSQLTrackerStore
 
+    import sqlite3
     workdir = Path(sys.argv[1])
     db = workdir / "tracker.db"
+    rasa_db = workdir / "rasa-tracker.db"
     os.environ["TRACKER_DB"] = str(db)
     os.environ["ACTION_ENDPOINT_URL"] = "http://127.0.0.1:9/webhook"
     domain = Domain.load("bot/domain")
@@ -48,41 +53,62 @@ SCRIPT = textwrap.dedent(
         data.pop("latest_event_time", None)
         return json.dumps(data, sort_keys=True)
 
-    def turn(tracker, n, new_session=False, early=False):
+    def turn_events(n, new_session=False, early=False):
+        events = []
         if new_session:
-            tracker.update(ActionExecuted("action_session_start"))
-            tracker.update(SessionStarted())
-            tracker.update(ActionExecuted("action_listen"))
+            events += [ActionExecuted("action_session_start"), SessionStarted(),
+                       ActionExecuted("action_listen")]
         text = f"show me rain jackets {n}"
         parse = {"intent": {"name": "search_product", "confidence": 0.9},
                  "entities": [], "text": text}
-        tracker.update(UserUttered(text, parse["intent"], [], parse))
-        tracker.update(ActionExecuted("action_search_products"))
-        tracker.update(BotUttered(f"I found {n}:", {"buttons": [
+        events.append(UserUttered(text, parse["intent"], [], parse))
+        events.append(ActionExecuted("action_search_products"))
+        events.append(BotUttered(f"I found {n}:", {"buttons": [
             {"title": "Nordpeak Rain Jacket", "payload": "/select_product"}]}))
-        tracker.update(SlotSet("last_results", [f"P{n}", "P2"]))
+        events.append(SlotSet("last_results", [f"P{n}", "P2"]))
         if early:  # stamped before the session started: Rasa's query leaves it out
-            tracker.update(SlotSet("product_in_focus", "P1", timestamp=1.0))
-        tracker.update(ActionExecuted("action_listen"))
+            events.append(SlotSet("product_in_focus", "P1", timestamp=1.0))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+    def rows(path, sender):
+        # every stored row of the conversation, all sessions; the first action_listen is
+        # made by each store's create_tracker, so its time is left out of the comparison
+        with sqlite3.connect(path) as con:
+            found = con.execute(
+                "SELECT type_name, timestamp, intent_name, action_name, data FROM events"
+                " WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        out = []
+        for type_name, stamp, intent, action, data in found:
+            data = json.loads(data)
+            if out == [] and action == "action_listen":
+                stamp = data["timestamp"] = None
+            out.append([type_name, stamp, intent, action, data])
+        return out
 
     async def play():
-        differences, turns = [], 0
+        differences, row_differences, turns = [], [], 0
+        rasa_store = SQLTrackerStore(domain, dialect="sqlite", db=str(rasa_db))
         plan = [(True, False), (False, False), (False, False), (True, False),
                 (False, True), (False, False)]
         for sender in ("shopper-a", "shopper-b"):
             for n, (new_session, early) in enumerate(plan):
-                tracker = await store.retrieve(sender)
-                if tracker is None:
-                    tracker = DialogueStateTracker(sender, domain.slots)
-                turn(tracker, n, new_session, early)
-                await store.save(tracker)
+                events = turn_events(n, new_session, early)
+                for each in (store, rasa_store):
+                    tracker = await each.get_or_create_tracker(sender)
+                    for event in events:
+                        tracker.update(event)
+                    await each.save(tracker)
                 turns += 1
                 served = await store.retrieve(sender)
                 restarted = await SQLTrackerStore(domain, dialect="sqlite", db=str(db)).retrieve(
                     sender)
                 if state(served) != state(restarted):
                     differences.append([sender, n])
+                if rows(db, sender) != rows(rasa_db, sender):
+                    row_differences.append([sender, n])
         return {"store": type(inner).__name__, "turns": turns, "differences": differences,
+                "row_differences": row_differences, "rows": len(rows(db, "shopper-a")),
                 "cached": sorted(inner._sessions)}
 
     print(json.dumps(asyncio.run(play())))
@@ -106,6 +132,13 @@ def test_a_restarted_server_reads_the_conversation_the_running_one_used(
 ) -> None:
     assert played["turns"] == 12
     assert played["differences"] == []
+
+
+def test_the_database_holds_the_rows_rasas_own_store_writes(played: dict[str, Any]) -> None:
+    # 1 action_listen at creation + 6 turns of 5 events, 2 of them with 3 session-start events
+    # and 1 with the early slot
+    assert played["rows"] == 1 + 6 * 5 + 2 * 3 + 1
+    assert played["row_differences"] == []
 
 
 def test_conversations_are_served_from_memory_after_their_first_turn(
