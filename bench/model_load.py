@@ -4,12 +4,13 @@
         [--set bench/heldout/intents.yml] [--out bench/results/model_load.json]
 
 The same archive is loaded twice, each in a fresh Rasa-venv process (``--child``): once with
-Rasa 3.6's own ``RasaModel.load`` (a traced training step, then the weights) standing in for
-``bot.components.quick_load``'s, once as the Rasa server loads it. Each process then parses
-every message of the set and plays three-message conversations from them, asking the
-policies for every next action (the actions themselves are not run: each predicted action
-is logged as executed). The table gives both load times and peak memory, and whether every
-intent ranking, entity and action score came out the same, to the last digit.
+Rasa 3.6's own ``RasaModel.load`` (a traced training step, then the weights) and prediction
+call standing in for ``bot.components.quick_load``'s, once as the Rasa server loads it.
+Each process then parses every message of the set and plays three-message conversations
+from them, asking the policies for every next action (the actions themselves are not run:
+each predicted action is logged as executed). The table gives both load times and peak
+memory, and whether every intent ranking, entity and action score came out the same, to the
+last digit.
 
 The archive must be trained with ``QuickLoadDIETClassifier`` and ``QuickLoadTEDPolicy``
 (config.yml): with Rasa's own classes there is nothing to compare.
@@ -42,13 +43,14 @@ MAX_ACTIONS_PER_TURN = 4
 
 
 def _use_rasas_own_load() -> None:
-    """Make the quick-load networks load as Rasa 3.6 does (the baseline)."""
+    """Make the quick-load networks load and predict as Rasa 3.6 does (the baseline)."""
     from rasa.utils.tensorflow.models import RasaModel
 
     from bot.components import quick_load
 
     rasa_load = RasaModel.load.__func__
     quick_load._QuickLoad.load = classmethod(rasa_load)  # type: ignore[assignment]
+    del quick_load._QuickLoad._rasa_predict  # Rasa's own: the tf.function call
 
 
 async def _measure(model: Path, texts: list[str]) -> dict[str, Any]:
