@@ -184,6 +184,9 @@ class FaqIndex:
         self.threshold = threshold
         self.fit = fit if fit is not None else FitCheck(threshold)
         self._phrasings = collection.count()
+        # a phrasing's id is "<entry id>#<k>" (build_faq_index): its entry's row comes from
+        # the id, so a query need not fetch each phrasing's metadata (most of its time)
+        self._row_of = {entry.id: row for row, entry in enumerate(entries)}
 
     @classmethod
     def open(
@@ -285,13 +288,12 @@ class FaqIndex:
         found = self._collection.query(
             query_embeddings=vector[np.newaxis, :],
             n_results=min(_CANDIDATE_PHRASINGS, self._phrasings),
-            include=["metadatas", "distances"],
+            include=["distances"],
         )
         best_similarity: dict[int, float] = {}
-        metadatas = (found["metadatas"] or [[]])[0]
         distances = (found["distances"] or [[]])[0]
-        for meta, distance in zip(metadatas, distances, strict=True):
-            row = int(meta["row"])  # type: ignore[arg-type]
+        for phrasing_id, distance in zip(found["ids"][0], distances, strict=True):
+            row = self._row_of[phrasing_id.rpartition("#")[0]]
             similarity = 1.0 - float(distance)
             if similarity > best_similarity.get(row, -1.0):
                 best_similarity[row] = similarity
