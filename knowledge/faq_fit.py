@@ -97,9 +97,21 @@ def entry_covers_duration(entry: FaqEntry) -> bool:
     )
 
 
+# "Charge" as a battery does: "the earbud doesn't charge anymore", "stopped charging", "the
+# charging case". Not a cost, unless someone is charged: "won't charge me", "do you not
+# charge for delivery", "they don't charge anything".
+_BATTERY_CHARGE_RE = re.compile(
+    r"\b(?:chargers?|charging (?:cables?|cases?|ports?|docks?|stations?|times?|speed)"
+    r"|(?:does ?n[o'’]?t|do ?n[o'’]?t|did ?n[o'’]?t|won[’']?t|will not|not|no longer|stopp(?:ed|s)"
+    r"|stop|keeps?|can[’']?t|cannot|fails? to|failed to) (?:\w+ )?charg(?:e|es|ing)"
+    r"(?! (?:me|you|us|him|her|them|for|anything|extra|a|an|any|the|more|less|\d)\b)"
+    r"|charg(?:e|es|ing) (?:anymore|any more|properly|fully|at all|overnight|up))(?!\w)"
+)
+
+
 def asks_about_cost(text: str) -> bool:
     """Whether the text asks what something costs (a fee, a charge, "is it free")."""
-    return _COST_RE.search(text.casefold()) is not None
+    return _COST_RE.search(_BATTERY_CHARGE_RE.sub(" ", text.casefold())) is not None
 
 
 def entry_covers_cost(entry: FaqEntry) -> bool:

@@ -121,6 +121,14 @@ def test_a_cost_question_the_entry_does_not_price_is_unsure(kb: KnowledgeBase) -
     assert not best.confident
 
 
+def test_a_device_that_does_not_charge_gets_the_warranty_answer(kb: KnowledgeBase) -> None:
+    # "charge" of a battery is no price question: the claim entry need not state a cost
+    question = "my smartwatch doesn't charge anymore, I bought it in March. what do I do?"
+    best = kb.faq.ask(question).best
+    assert best is not None and best.entry.id == "warranty-claim"
+    assert best.confident
+
+
 def test_a_greeting_and_missing_apostrophes_do_not_hide_a_returns_question(
     kb: KnowledgeBase,
 ) -> None:

@@ -96,6 +96,23 @@ def test_french_cost_and_duration_questions_are_recognised(
 
 
 @pytest.mark.parametrize(
+    ("text", "cost"),
+    [
+        ("my watch doesn't charge anymore, what now", False),
+        ("the headphones stopped charging after a month", False),
+        ("is a charging cable in the box", False),
+        ("earbuds wont charge", False),
+        ("will you charge me for delivery", True),
+        ("you don't charge anything for returns, right?", True),
+        ("do you not charge a fee for express", True),
+        ("I was charged twice for one order", True),
+    ],
+)
+def test_a_battery_that_does_not_charge_is_no_cost_question(text: str, cost: bool) -> None:
+    assert asks_about_cost(text) is cost
+
+
+@pytest.mark.parametrize(
     ("message", "question"),
     [
         ("bonjour, mot de passe oublié svp", "mot de passe oublié"),
