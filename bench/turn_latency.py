@@ -6,9 +6,11 @@
     python -m bench --no-training --model M.tar.gz --baseline-dir DIR --baseline-tracker-store both
 
 Starts the real stack (scripts/stackctl.py, as the integration tests do) over a copy of
-var/, drives a mix of shop conversations over the REST channel, one at a time and 20 at a
-time, while sampling the summed RSS of all stack processes; then does the same for the
-baseline bot. Prints the two side by side and writes JSON to bench/results/.
+var/ and the baseline bot beside it. The sequential rounds (one conversation at a time over
+the REST channel) alternate between the shop and the baseline, so that a machine whose speed
+drifts during the run weighs on both alike; then each gets its concurrent run (20 at a time)
+while the summed RSS of its processes is sampled. Prints the two side by side and writes
+JSON to bench/results/.
 
 The shop keeps conversations in SQLite (bot/endpoints.yml); ``rasa init`` keeps them in
 memory. ``--baseline-tracker-store sql`` gives the baseline the same SQLite tracker store
@@ -29,7 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -124,28 +127,49 @@ def train_shop_model(work: Path) -> float:
     )
 
 
-def measure(
-    webhook_url: str,
-    scripts: dict[str, Script],
-    pids: Any,
-    rounds: int,
-    conversations: int,
-    concurrency: int,
-) -> dict[str, Any]:
-    run_sequential(webhook_url, scripts, 1)  # warm-up: lazy model loads, caches
-    sequential = run_sequential(webhook_url, scripts, rounds)
-    with PeakSampler(pids) as sampler:
-        concurrent, wall = run_concurrent(webhook_url, scripts, conversations, concurrency)
-    return {
-        "sequential": percentiles(sequential),
-        "concurrent": {
-            **percentiles(concurrent),
-            "wall_s": round(wall, 1),
-            "turns_per_s": round(len(concurrent) / wall, 2),
-        },
-        "peak_rss_mb": round(sampler.peak / 1024**2),
-        "per_script_p50_ms": per_script(sequential),
-    }
+@dataclasses.dataclass
+class Server:
+    """A running bot to measure: where to send messages and what to send."""
+
+    name: str
+    webhook_url: str
+    scripts: dict[str, Script]
+    rounds_per_round: int  # sequential rounds of its mix in one round of the run
+    pids: Callable[[], list[int]]
+    info: dict[str, Any]  # startup_s, and for a baseline train_s and tracker_store
+
+
+def measure(servers: list[Server], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Every server's figures. The sequential rounds alternate between the servers (all of
+    them up at once), so a machine that speeds up or slows down during the run (this one
+    does, by a fifth) weighs on the shop and the baselines alike; the concurrent runs follow,
+    one server at a time."""
+    for server in servers:  # warm-up: lazy model loads, caches
+        run_sequential(server.webhook_url, server.scripts, 1)
+    sequential: dict[str, list[Turn]] = {server.name: [] for server in servers}
+    for _ in range(args.rounds):
+        for server in servers:
+            sequential[server.name] += run_sequential(
+                server.webhook_url, server.scripts, server.rounds_per_round
+            )
+    results = {}
+    for server in servers:
+        with PeakSampler(server.pids) as sampler:
+            concurrent, wall = run_concurrent(
+                server.webhook_url, server.scripts, args.conversations, args.concurrency
+            )
+        results[server.name] = {
+            "sequential": percentiles(sequential[server.name]),
+            "concurrent": {
+                **percentiles(concurrent),
+                "wall_s": round(wall, 1),
+                "turns_per_s": round(len(concurrent) / wall, 2),
+            },
+            "peak_rss_mb": round(sampler.peak / 1024**2),
+            "per_script_p50_ms": per_script(sequential[server.name]),
+            **server.info,
+        }
+    return results
 
 
 def per_script(turns: list[Turn]) -> dict[str, float]:
@@ -153,29 +177,24 @@ def per_script(turns: list[Turn]) -> dict[str, float]:
     return {n: percentiles([t for t in turns if t.script == n])["p50_ms"] for n in names}
 
 
-def bench_shop(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+def start_shop(work: Path, args: argparse.Namespace, stop: ExitStack) -> Server:
     stack = LocalStack.create(work / "shop", model=args.model)
+    stop.callback(stack.stop)
     rasa = stack.children["rasa"]
     rasa.spec = dataclasses.replace(rasa.spec, health_timeout=args.start_timeout)
-    try:
-        # The action server first: it and the knowledge API both rebuild a stale FAQ index
-        # of the copied var/ at start, and doing it at the same time makes one of them fail.
-        startup = stack.start("actions")
-        startup.update(stack.start("knowledge", "rasa"))
-        log.info("shop stack up: %s", startup)
-        scripts = shop_scripts(stack.cfg.var_dir / "shop.db")
-        result = measure(
-            stack.cfg.rest_webhook_url,
-            scripts,
-            stack.pids,
-            args.rounds,
-            args.conversations,
-            args.concurrency,
-        )
-        result["startup_s"] = {k: round(v, 1) for k, v in startup.items()}
-        return result
-    finally:
-        stack.stop()
+    # The action server first: it and the knowledge API both rebuild a stale FAQ index
+    # of the copied var/ at start, and doing it at the same time makes one of them fail.
+    startup = stack.start("actions")
+    startup.update(stack.start("knowledge", "rasa"))
+    log.info("shop stack up: %s", startup)
+    return Server(
+        "shop",
+        stack.cfg.rest_webhook_url,
+        shop_scripts(stack.cfg.var_dir / "shop.db"),
+        1,
+        stack.pids,
+        {"startup_s": {k: round(v, 1) for k, v in startup.items()}},
+    )
 
 
 def baseline_bot(work: Path, reuse: bool, kept: Path | None) -> tuple[Path, float | None]:
@@ -199,10 +218,14 @@ def baseline_bot(work: Path, reuse: bool, kept: Path | None) -> tuple[Path, floa
     return folder, train_s
 
 
-def bench_baseline(
-    work: Path, args: argparse.Namespace, tracker_store: str = "memory"
-) -> dict[str, Any]:
-    folder, train_s = baseline_bot(work, args.reuse_baseline, args.baseline_dir)
+def start_baseline(
+    work: Path,
+    args: argparse.Namespace,
+    bot: tuple[Path, float | None],
+    tracker_store: str,
+    stop: ExitStack,
+) -> Server:
+    folder, train_s = bot
     port = free_port()
     endpoints: list[str] = []
     if tracker_store == "sql":
@@ -212,7 +235,7 @@ def bench_baseline(
         use_wal(db)  # as connectors/serve.py does for the shop's tracker database
         endpoints = ["--endpoints", str(endpoints_file)]
     spec = ProcessSpec(
-        "baseline-rasa",
+        f"baseline-rasa-{tracker_store}",
         [
             str(RASA),
             "run",
@@ -232,23 +255,21 @@ def bench_baseline(
         str(folder),
     )
     child = Child(spec, work / f"logs-{tracker_store}")
+    stop.callback(child.stop)
     child.start(wait=False)
-    try:
-        startup = child.wait_healthy()
-        result = measure(
-            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-            BASELINE_SCRIPTS,
-            lambda: [p for p in [child.pid] if p],
-            args.rounds * 2,
-            args.conversations,
-            args.concurrency,
-        )
-    finally:
-        child.stop()
-    result["startup_s"] = {"rasa": round(startup, 1)}
-    result["train_s"] = round(train_s, 1) if train_s is not None else None
-    result["tracker_store"] = tracker_store
-    return result
+    startup = child.wait_healthy()
+    return Server(
+        f"baseline-{tracker_store}",
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        BASELINE_SCRIPTS,
+        2,  # its conversations are shorter: twice the rounds, as many turns as the shop's
+        lambda: [p for p in [child.pid] if p],
+        {
+            "startup_s": {"rasa": round(startup, 1)},
+            "train_s": round(train_s, 1) if train_s is not None else None,
+            "tracker_store": tracker_store,
+        },
+    )
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -344,21 +365,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_training:
             log.info("timing a cold training of the shop model")
             report["training_s"] = {"shop": round(train_shop_model(work / "train"), 1)}
-        log.info("benchmarking the shop assistant")
-        report["shop"] = bench_shop(work, args)
+        stores = {
+            "memory": ["memory"],
+            "sql": ["sql"],
+            "both": ["memory", "sql"],
+        }[args.baseline_tracker_store]
+        bot = (
+            None if args.no_baseline else baseline_bot(work, args.reuse_baseline, args.baseline_dir)
+        )
+        with ExitStack() as stop:
+            log.info("starting the shop assistant")
+            servers = [start_shop(work, args, stop)]
+            if bot is not None:
+                for store in stores:
+                    log.info("starting the rasa init baseline (tracker store: %s)", store)
+                    servers.append(start_baseline(work, args, bot, store, stop))
+            log.info("measuring %s", ", ".join(server.name for server in servers))
+            results = measure(servers, args)
+        report["shop"] = results["shop"]
         shop_p50 = report["shop"]["sequential"]["p50_ms"]
-        if not args.no_baseline and args.baseline_tracker_store != "sql":
-            log.info("benchmarking the rasa init baseline")
-            base = bench_baseline(work, args)
-            report["baseline"] = base
+        if "baseline-memory" in results:
+            report["baseline"] = base = results["baseline-memory"]
             report["p50_ratio"] = round(shop_p50 / base["sequential"]["p50_ms"], 2)
-            if "training_s" in report and base["train_s"] is not None:
-                report["training_s"]["baseline"] = base["train_s"]
-        if not args.no_baseline and args.baseline_tracker_store != "memory":
-            log.info("benchmarking the rasa init baseline with an SQLite tracker store")
-            sql = bench_baseline(work, args, "sql")
-            report["baseline_sql"] = sql
+        if "baseline-sql" in results:
+            report["baseline_sql"] = sql = results["baseline-sql"]
             report["p50_ratio_sql"] = round(shop_p50 / sql["sequential"]["p50_ms"], 2)
+        if "training_s" in report and bot is not None and bot[1] is not None:
+            report["training_s"]["baseline"] = round(bot[1], 1)
         report["load_average"].append(round(os.getloadavg()[0], 1))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"turn_latency-{report['when'].replace(':', '')}.json"
