@@ -5,7 +5,8 @@
 
 The same archive is loaded twice, each in a fresh Rasa-venv process (``--child``): once with
 Rasa 3.6's own ``RasaModel.load`` (a traced training step, then the weights) and prediction
-call standing in for ``bot.components.quick_load``'s, once as the Rasa server loads it.
+call standing in for ``bot.components.quick_load``'s, and TED run for every prediction (not
+only when no rule decides), once as the Rasa server loads it.
 Each process then parses every message of the set and plays three-message conversations
 from them, asking the policies for every next action (the actions themselves are not run:
 each predicted action is logged as executed). The table gives both load times and peak
@@ -51,6 +52,7 @@ def _use_rasas_own_load() -> None:
     rasa_load = RasaModel.load.__func__
     quick_load._QuickLoad.load = classmethod(rasa_load)  # type: ignore[assignment]
     del quick_load._QuickLoad._rasa_predict  # Rasa's own: the tf.function call
+    quick_load.QuickLoadTEDPolicy.consult_rules_first = False  # TED runs for every prediction
 
 
 async def _measure(model: Path, texts: list[str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ weight is in the network and nothing in the network was left as initialised.
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from functools import cache
@@ -100,3 +101,93 @@ def test_the_quickly_loaded_network_holds_exactly_the_trained_weights(
     assert loaded["network"] == network
     assert loaded["trainable"] > 0
     assert loaded["different"] == []
+
+
+PLAY = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.shared.core.events import ActionExecuted
+    from bot.components.quick_load import QuickLoadTEDPolicy
+
+    network_runs = 0
+    rasas_predict = TEDPolicy.predict_action_probabilities
+
+    def counted(self, *args, **kwargs):
+        global network_runs
+        network_runs += 1
+        return rasas_predict(self, *args, **kwargs)
+
+    TEDPolicy.predict_action_probabilities = counted
+    conversations = json.loads(sys.argv[2])
+
+    async def play(agent, tag):
+        predictions = []
+        for number, messages in enumerate(conversations):
+            sender = f"{tag}-{number}"
+            for text in messages:
+                await agent.log_message(UserMessage(text, sender_id=sender))
+                for _ in range(4):
+                    predicted = await agent.predict_next_for_sender_id(sender)
+                    scores = [[s["action"], s["score"]] for s in predicted["scores"]]
+                    predictions.append({"policy": predicted["policy"], "scores": scores})
+                    action = max(scores, key=lambda s: s[1])[0]
+                    if action == "action_listen":
+                        break
+                    tracker = await agent.tracker_store.retrieve(sender)
+                    tracker.update(ActionExecuted(action, policy=predicted["policy"]))
+                    await agent.tracker_store.save(tracker)
+        return predictions
+
+    async def main():
+        global network_runs
+        agent = Agent.load(sys.argv[1])
+        report = {}
+        for consult in (False, True):
+            QuickLoadTEDPolicy.consult_rules_first = consult
+            network_runs = 0
+            report[str(consult)] = {
+                "predictions": await play(agent, str(consult)), "ted_runs": network_runs
+            }
+        print(json.dumps(report))
+
+    asyncio.run(main())
+    """
+)
+
+CONVERSATIONS = [
+    ["hi there", "do you sell rain jackets", "the cheapest one", "add it to my cart in size M"],
+    ["where is my parcel, order 12186", "ok thanks, bye"],
+    ["how much does delivery cost to Lyon", "and can I pay with paypal"],
+    ["qwkjh asdlkj", "I want to send back the boots I got last week"],
+    ["is the blue fleece in stock in size S", "what is the capital of Peru", "show my cart"],
+]
+
+
+@cache
+def _played() -> dict[str, Any]:
+    model = Path(os.environ.get("ASSISTANT_VAR_DIR") or ROOT / "var") / "models" / "shop.tar.gz"
+    if not model.is_file():
+        pytest.fail(f"{model} is missing: run scripts/setup.sh to train the model.")
+    result: dict[str, Any] = run_in_rasa_venv(PLAY, str(model), json.dumps(CONVERSATIONS))
+    return result
+
+
+def test_every_next_action_is_the_same_when_ted_waits_for_the_rules() -> None:
+    played = _played()
+    assert played["True"]["predictions"] == played["False"]["predictions"]
+
+
+def test_ted_runs_its_network_only_where_no_rule_is_sure() -> None:
+    played = _played()
+    predictions = played["True"]["predictions"]
+    undecided = [
+        p
+        for p in predictions
+        if not (p["policy"] == "RulePolicy" and max(s for _, s in p["scores"]) == 1.0)
+    ]
+    assert played["False"]["ted_runs"] == len(predictions)
+    assert played["True"]["ted_runs"] == len(undecided)
+    assert len(undecided) < len(predictions)
