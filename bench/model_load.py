@@ -55,10 +55,33 @@ def _use_rasas_own_load() -> None:
     quick_load.QuickLoadTEDPolicy.consult_rules_first = False  # TED runs for every prediction
 
 
-async def _measure(model: Path, texts: list[str]) -> dict[str, Any]:
-    from rasa.core.agent import Agent
+async def play_conversation(agent: Any, sender: str, texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Each message of ``texts`` in turn, with every next action the policies predict for it
+    (logged as executed, not run) until they listen: the winning policy and its scores."""
     from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.events import ActionExecuted
+
+    predictions = []
+    assert agent.tracker_store is not None
+    for text in texts:
+        await agent.log_message(UserMessage(text, sender_id=sender))
+        for _ in range(MAX_ACTIONS_PER_TURN):
+            predicted = await agent.predict_next_for_sender_id(sender)
+            assert predicted is not None
+            scores = [[s["action"], s["score"]] for s in predicted["scores"]]
+            predictions.append({"policy": predicted["policy"], "scores": scores})
+            action = max(scores, key=lambda s: s[1])[0]
+            if action == "action_listen":
+                break
+            tracker = await agent.tracker_store.retrieve(sender)
+            assert tracker is not None
+            tracker.update(ActionExecuted(action, policy=predicted["policy"]))
+            await agent.tracker_store.save(tracker)
+    return predictions
+
+
+async def _measure(model: Path, texts: list[str]) -> dict[str, Any]:
+    from rasa.core.agent import Agent
 
     started = time.perf_counter()
     agent = Agent.load(str(model))
@@ -79,23 +102,9 @@ async def _measure(model: Path, texts: list[str]) -> dict[str, Any]:
         )
 
     predictions = []
-    assert agent.tracker_store is not None
     for start in range(0, len(texts) - CONVERSATION_LENGTH + 1, CONVERSATION_LENGTH):
-        sender = f"load-bench-{start}"
-        for text in texts[start : start + CONVERSATION_LENGTH]:
-            await agent.log_message(UserMessage(text, sender_id=sender))
-            for _ in range(MAX_ACTIONS_PER_TURN):
-                predicted = await agent.predict_next_for_sender_id(sender)
-                assert predicted is not None
-                scores = [[s["action"], s["score"]] for s in predicted["scores"]]
-                predictions.append({"policy": predicted["policy"], "scores": scores})
-                action = max(scores, key=lambda s: s[1])[0]
-                if action == "action_listen":
-                    break
-                tracker = await agent.tracker_store.retrieve(sender)
-                assert tracker is not None
-                tracker.update(ActionExecuted(action, policy=predicted["policy"]))
-                await agent.tracker_store.save(tracker)
+        conversation = texts[start : start + CONVERSATION_LENGTH]
+        predictions += await play_conversation(agent, f"load-bench-{start}", conversation)
     return {"load_s": load_s, "peak_mb": peak_mb, "parses": parses, "predictions": predictions}
 
 

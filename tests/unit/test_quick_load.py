@@ -107,9 +107,8 @@ PLAY = textwrap.dedent(
     """
     import asyncio, json, sys
     from rasa.core.agent import Agent
-    from rasa.core.channels.channel import UserMessage
     from rasa.core.policies.ted_policy import TEDPolicy
-    from rasa.shared.core.events import ActionExecuted
+    from bench.model_load import play_conversation
     from bot.components.quick_load import QuickLoadTEDPolicy
 
     network_runs = 0
@@ -126,19 +125,7 @@ PLAY = textwrap.dedent(
     async def play(agent, tag):
         predictions = []
         for number, messages in enumerate(conversations):
-            sender = f"{tag}-{number}"
-            for text in messages:
-                await agent.log_message(UserMessage(text, sender_id=sender))
-                for _ in range(4):
-                    predicted = await agent.predict_next_for_sender_id(sender)
-                    scores = [[s["action"], s["score"]] for s in predicted["scores"]]
-                    predictions.append({"policy": predicted["policy"], "scores": scores})
-                    action = max(scores, key=lambda s: s[1])[0]
-                    if action == "action_listen":
-                        break
-                    tracker = await agent.tracker_store.retrieve(sender)
-                    tracker.update(ActionExecuted(action, policy=predicted["policy"]))
-                    await agent.tracker_store.save(tracker)
+            predictions += await play_conversation(agent, f"{tag}-{number}", messages)
         return predictions
 
     async def main():
