@@ -20,6 +20,7 @@ from shop.errors import ProductNotFound
 
 __all__ = [
     "ASK_WHICH",
+    "ASK_WHICH_AFTER_ANSWER",
     "answer_or_ask_which",
     "best_title_match",
     "chosen_from_results",
@@ -34,6 +35,9 @@ __all__ = [
 ASK_WHICH = (
     "Which product do you mean? Search for something, or pick one of the results "
     '("the second one").'
+)
+ASK_WHICH_AFTER_ANSWER = (
+    "If you have a particular product in mind, tell me which one and I'll look it up."
 )
 
 
@@ -126,14 +130,23 @@ async def answer_or_ask_which(
 ) -> list[dict[str, Any]]:
     """No product in focus: a question the FAQ answers confidently ("how long is the
     warranty on a smartwatch", "can I add something to my order after paying?") gets that
-    answer; else, or when the shopper points at a product ("is it waterproof?", "add it"),
-    "Which product do you mean?"."""
+    answer; else "Which product do you mean?". A shopper who points at a product that was
+    never shown ("can you send it to Corsica?", "will you match amazon's price on it?")
+    mostly asks about the shop's rules, so a confident answer comes first there too, then
+    the offer to look at the product they have in mind. A question about a property of
+    that product ("is this one waterproof?") needs the product itself."""
     text = said.text(tracker)
-    entry = None if references.points_at_focus(text) else await confident_entry(text)
-    if entry is not None:
-        utter_answer(dispatcher, entry)
-    else:
+    pointing = references.points_at_focus(text)
+    about_the_product = pointing and (
+        said.intent(tracker) == "product_question" or said.entity(tracker, "attribute") is not None
+    )
+    entry = None if about_the_product else await confident_entry(text)
+    if entry is None:
         dispatcher.utter_message(text=ASK_WHICH)
+    else:
+        utter_answer(dispatcher, entry)
+        if pointing:
+            dispatcher.utter_message(text=ASK_WHICH_AFTER_ANSWER)
     return []  # no events: nothing comes into focus
 
 

@@ -18,12 +18,15 @@ forms; the forms keep their own nlu_fallback rules) runs this action. It tries, 
 Keyboard mashing is never searched or answered: the same gibberish test as the NLU's
 out-of-vocabulary rule (embedding-model words and the mashing test of ``bot.components``,
 without the NLU training words, which live in the Rasa model) sends it straight to step 3.
+The FAQ's own words count as words there: "gdpr" is no keyboard mashing when the privacy
+entry says "GDPR".
 """
 
 from __future__ import annotations
 
 import logging
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -31,13 +34,15 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dialogue import handoff
+from actions.dialogue import handoff, services
 from actions.dialogue import tracker_input as said
 from actions.dialogue.base import ShopAction, call
 from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.search import ActionSearchProducts, understand
 from bot.components.gibberish import GibberishTest, build_gibberish_test
 from knowledge.api import ParsedQuery
+from knowledge.errors import FaqDataError
+from knowledge.faq_data import load_faq
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +51,28 @@ TWO_STAGE_FALLBACK = "action_two_stage_fallback"
 _THING_FACETS = ("category", "subcategory", "brand")
 
 
-@cache
 def gibberish_test() -> GibberishTest:
-    """Built once per process (reading the tokenizer's ~21,700 words takes a second)."""
-    return build_gibberish_test()
+    """The test with the FAQ's own words as known words: a shop's acronyms and names
+    ("GDPR", "RGPD", a carrier) are words to it even where the embedding model splits them."""
+    path = services.current().settings.faq_path
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError:
+        changed = 0  # no FAQ file: the FAQ index reports that; the test works without it
+    return _gibberish_test(path, changed)
+
+
+@cache
+def _gibberish_test(faq_path: Path, changed: int) -> GibberishTest:
+    """Built once per FAQ file version (reading the tokenizer's ~21,700 words takes a
+    second)."""
+    try:
+        entries = load_faq(faq_path)
+    except (OSError, FaqDataError) as error:
+        logger.warning("FAQ words left out of the gibberish test: %s", error)
+        entries = ()
+    words = [text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)]
+    return build_gibberish_test(words)
 
 
 def names_catalog_things(parsed: ParsedQuery) -> bool:

@@ -85,7 +85,10 @@ class ActionStartOrderRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        given = said.entity(tracker, "order_number")
+        tagged = said.entity(tracker, "order_number")
+        # the NLU tags any number as one ("2 tracking numbers for 1 order?", "do I get the
+        # 9.90 back?"): only a number of an order's shape makes this about one order
+        given = tagged if tagged and ORDER_NUMBER.search(tagged) else None
         message = said.text(tracker)
         other = None if given else await other_business_named(message)
         if other:  # "where is my amazon parcel": no order of ours to ask for
@@ -100,12 +103,12 @@ class ActionStartOrderRequest(Action):
                 return [FollowupAction("action_listen")]
         events: list[dict[str, Any]] = [SlotSet("order_purpose", purpose)]
         events += [
-            SlotSet(name, None) for name in REQUEST_SLOTS if not (name == "order_number" and given)
-        ]
+            SlotSet(name, None) for name in REQUEST_SLOTS if not (name == "order_number" and tagged)
+        ]  # a tagged number of the wrong shape stays for the form, which says what is wrong
         email = said.entity(tracker, "email")
         if email:
             events.append(SlotSet("order_email", email))
-        if not given and _OTHER_NUMBER.search(message):
+        if not tagged and _OTHER_NUMBER.search(message):
             dispatcher.utter_message(text=FORMAT_HINT)
         return events
 

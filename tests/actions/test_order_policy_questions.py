@@ -98,3 +98,26 @@ async def test_is_that_normal_after_the_situation_gets_the_faq_answer_first(
     dispatcher, _ = await _start("my parcel came in two boxes, is that normal", "track_order")
     assert texts(dispatcher) == entries["split-delivery"].answer
     assert buttons(dispatcher) == [{"title": "Track an order", "payload": "/track_order"}]
+
+
+async def test_a_number_that_is_no_order_number_does_not_make_a_question_a_request(
+    world: services.Services,
+) -> None:
+    # the NLU tags any number as an order number; "2" is not one of the shop's
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher, events = await _start(
+        "my parcel came in 2 boxes, is that normal", "track_order", [entity("order_number", "2")]
+    )
+    assert texts(dispatcher) == entries["split-delivery"].answer
+    assert events == [FollowupAction("action_listen")]
+
+
+async def test_a_request_with_a_number_of_the_wrong_shape_leaves_it_to_the_form(
+    world: services.Services,
+) -> None:
+    dispatcher, events = await _start(
+        "track my order 123 please", "track_order", [entity("order_number", "123")]
+    )
+    assert slots_set(events)["order_purpose"] == "track"
+    assert "order_number" not in slots_set(events)  # the form validates it and says why
+    assert texts(dispatcher) == ""

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import services
 from actions.dialogue.cart import ActionAddToCart
-from actions.dialogue.focus import ASK_WHICH
+from actions.dialogue.focus import ASK_WHICH, ASK_WHICH_AFTER_ANSWER
 from actions.dialogue.product_info import ActionAnswerProductQuestion, ActionCheckAvailability
 from knowledge.faq_data import load_faq
 from tests.actions.trackers import texts, tracker
@@ -37,12 +37,24 @@ async def test_a_question_about_no_product_the_faq_cannot_answer_asks_which_prod
     assert texts(dispatcher) == ASK_WHICH
 
 
+async def test_it_with_no_product_shown_gets_the_faq_answer_then_which_product(
+    world: services.Services,
+) -> None:
+    # "it" points at a product never shown: the shop's rule first, then the product
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher = CollectingDispatcher()
+    await ActionCheckAvailability().run(
+        dispatcher, tracker("could you ship it to belgium?", intent="check_availability"), {}
+    )
+    assert texts(dispatcher) == f"{entries['shipping-countries'].answer}\n{ASK_WHICH_AFTER_ANSWER}"
+
+
 async def test_a_stock_question_with_no_product_asks_which_product(
     world: services.Services,
 ) -> None:
     dispatcher = CollectingDispatcher()
     await ActionCheckAvailability().run(
-        dispatcher, tracker("is it in stock in Lyon?", intent="check_availability"), {}
+        dispatcher, tracker("got that one in the shop", intent="check_availability"), {}
     )
     assert texts(dispatcher) == ASK_WHICH
 
