@@ -235,12 +235,22 @@ def test_add_it_in_a_size_after_a_product_was_shown(stack: Stack) -> None:
     assert product.title in reply
 
 
-def test_two_requests_in_one_message_are_both_done_in_order(stack: Stack) -> None:
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "add the {ordinal} one in {size} and check out",
+        # worded as no training example is: the classifiers alone read the first as the
+        # fallback, the second as add_to_cart only; the shape of the message says both
+        "stick the {ordinal} one in my cart in {size} then let me pay",
+        "add the {ordinal} in {size} + pay",
+    ],
+)
+def test_two_requests_in_one_message_are_both_done_in_order(stack: Stack, wording: str) -> None:
     sender = new_sender()
     stack.say(sender, "hiking boots")
     ordinal, product = one_colour_result(stack, sender)
     size = product.sizes[0]
-    reply = stack.say(sender, f"add the {ordinal} one in {size} and check out")
+    reply = stack.say(sender, wording.format(ordinal=ordinal, size=size))
     assert cart_lines(stack, sender) == [(product.id, size, 1)]
     assert active_form(stack, sender) == "checkout_form"
     assert "e-mail" in reply.split("\n")[-1]
