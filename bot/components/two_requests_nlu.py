@@ -90,7 +90,7 @@ class TwoRequestsClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> TwoRequestsClassifier:
-        return cls(config, resource)
+        return cls.create(config, model_storage, resource, execution_context)  # nothing stored
 
     def train(self, training_data: TrainingData) -> Resource:
         if self._intent not in training_data.intents:
