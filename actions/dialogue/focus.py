@@ -15,6 +15,7 @@ from actions.dialogue import tracker_input as said
 from actions.dialogue.base import call
 from actions.dialogue.faq import confident_entry, utter_answer
 from actions.dialogue.references import best_title_match
+from knowledge.api import SearchFilters
 from shop.api import Product
 from shop.errors import ProductNotFound
 
@@ -30,6 +31,7 @@ __all__ = [
     "product_by_id",
     "product_in_focus",
     "product_in_focus_or_ask",
+    "product_named",
 ]
 
 ASK_WHICH = (
@@ -115,14 +117,48 @@ async def page_product_meant(tracker: Tracker) -> Product | None:
     return await page_product(tracker)
 
 
+# How many of the catalog's closest products are looked at for one named in a message.
+NAMED_CANDIDATES = 10
+
+
+async def catalog_candidates(words: str, limit: int = NAMED_CANDIDATES) -> list[Product]:
+    """The catalog's products closest to ``words`` (a relevance search), best first."""
+    if not words.strip():
+        return []
+    results = await call(
+        services.current().knowledge.products.search,
+        words,
+        SearchFilters(),
+        limit=limit,
+        offset=0,
+        sort="relevance",
+    )
+    ids = [hit.product_id for hit in results.hits]
+    by_id = {p.id: p for p in await call(services.current().shop.get_products, ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def product_named(tracker: Tracker) -> Product | None:
+    """The product the message names by its own name, though it was never shown ("is the
+    Strata Plus rain jacket in stock in Lyon?"); None unless exactly one product is named
+    (``references.named_in``): "the rain jacket" names none."""
+    text = said.text(tracker)
+    return references.named_in(text, await catalog_candidates(text))
+
+
 async def product_asked_about(tracker: Tracker) -> Product | None:
     """The product a question is about: the one in focus, else the product of the page the
-    shopper is viewing when the question points at it (``page_product_meant``).
+    shopper is viewing when the question points at it (``page_product_meant``), else the
+    one the message names by its name (``product_named``).
 
     Only questions fall back to the page: a search or "show me the X" names its product,
     and a page behind the chat must not stand in for it.
     """
-    return await product_in_focus(tracker) or await page_product_meant(tracker)
+    return (
+        await product_in_focus(tracker)
+        or await page_product_meant(tracker)
+        or await product_named(tracker)
+    )
 
 
 async def answer_or_ask_which(

@@ -18,6 +18,7 @@ from actions.dialogue.focus import (
     ASK_WHICH,
     answer_or_ask_which,
     best_title_match,
+    catalog_candidates,
     product_asked_about,
     product_in_focus,
 )
@@ -123,16 +124,7 @@ class ActionSelectProduct(ShopAction):
         if product is None:
             name = said.entity(tracker, "product")
             if name:
-                results = await call(
-                    services.current().knowledge.products.search,
-                    name,
-                    SearchState().filters,
-                    limit=5,
-                    offset=0,
-                    sort="relevance",
-                )
-                ids = [hit.product_id for hit in results.hits]
-                candidates = await call(services.current().shop.get_products, ids)
+                candidates = await catalog_candidates(name, limit=5)
                 product = best_title_match(name, candidates) or (
                     candidates[0] if candidates else None
                 )

@@ -120,6 +120,43 @@ def best_title_match(text: str, products: Sequence[Product]) -> Product | None:
     return scored[0][1]
 
 
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _name_words(product: Product) -> set[str]:
+    """The words of the title that tell the product apart from others of its kind: not the
+    brand, not the words of its category or type, numbers kept ("Blue Harbor Strata 4 Rain
+    Jacket" in "Rain jackets" -> strata, 4)."""
+    generic = _words(" ".join((product.brand, product.product_type, *product.category_path)))
+    generic = {_stem(w) for w in generic}
+    title = (w for w in _WORD.findall(product.title.casefold()) if len(w) > 2 or w.isdigit())
+    return {w for w in map(_stem, title) if w not in generic}
+
+
+def named_in(text: str, products: Sequence[Product]) -> Product | None:
+    """The product of ``products`` the message names by its own name: every word that sets
+    its title apart ("is the Strata Plus rain jacket in stock", "trailmark aura boots"), and
+    its brand when the message names one of theirs; of several, the one with the most such
+    words ("aura 2" is the Aura 2, not the Aura). None when none is, or two tie."""
+    said = {_stem(w) for w in _WORD.findall(text.casefold())}
+    brands = {p.brand.casefold() for p in products if p.brand}
+    wanted_brands = {b for b in brands if _words(b) and _words(b) <= _words(text)}
+    named = [
+        (len(words), p)
+        for p in products
+        if (words := _name_words(p))
+        and words <= said
+        and (not wanted_brands or p.brand.casefold() in wanted_brands)
+    ]
+    if not named:
+        return None
+    named.sort(key=lambda item: -item[0])
+    if len(named) > 1 and named[0][0] == named[1][0] and named[0][1].id != named[1][1].id:
+        return None
+    return named[0][1]
+
+
 def _only(products: Sequence[Product]) -> Product | None:
     return products[0] if len(products) == 1 else None
 

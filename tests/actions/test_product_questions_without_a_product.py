@@ -6,14 +6,19 @@ Real demo shop and FAQ index (tests/actions/conftest.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import services
 from actions.dialogue.cart import ActionAddToCart
 from actions.dialogue.focus import ASK_WHICH, ASK_WHICH_AFTER_ANSWER
 from actions.dialogue.product_info import ActionAnswerProductQuestion, ActionCheckAvailability
+from actions.dialogue.references import named_in
 from knowledge.faq_data import load_faq
-from tests.actions.trackers import texts, tracker
+from shop.api import Product
+from tests.actions.trackers import slots_set, texts, tracker
 
 
 async def test_a_warranty_question_with_no_product_shown_gets_the_warranty_answer(
@@ -76,3 +81,42 @@ async def test_add_it_with_nothing_shown_asks_which_product(world: services.Serv
     dispatcher = CollectingDispatcher()
     await ActionAddToCart().run(dispatcher, tracker("add it to my cart", intent="add_to_cart"), {})
     assert texts(dispatcher) == ASK_WHICH
+
+
+async def test_a_stock_question_naming_a_product_never_shown_checks_that_product(
+    shop: Any,
+) -> None:
+    named = next(iter(shop.iter_products()))
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckAvailability().run(
+        dispatcher,
+        tracker(f"is the {named.title.lower()} in stock in Lyon?", intent="check_availability"),
+        {},
+    )
+    assert texts(dispatcher).splitlines()[0] == f"{named.title}:"
+    assert "Lyon store" in texts(dispatcher)
+    assert slots_set(events)["product_in_focus"] == named.id
+
+
+def _renamed(product: Product, product_id: str, name: str) -> Product:
+    return replace(product, id=product_id, title=f"{product.brand} {name} {product.product_type}")
+
+
+def test_the_product_named_with_more_of_its_own_words_wins(shop: Any) -> None:
+    base = next(p for p in shop.iter_products() if p.brand and p.product_type)
+    plain = _renamed(base, "X1", "Zephyr")
+    second = _renamed(base, "X2", "Zephyr 2")
+    kind = base.product_type.lower()
+    assert named_in(f"is the zephyr 2 {kind} in stock", [plain, second]) == second
+    assert named_in(f"is the zephyr {kind} in stock", [plain, second]) == plain
+    assert named_in(f"is the {kind} in stock", [plain, second]) is None
+
+
+async def test_a_kind_of_product_is_no_product_name(world: services.Services) -> None:
+    entries = {entry.id: entry for entry in load_faq(world.settings.faq_path)}
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckAvailability().run(
+        dispatcher, tracker("is the rain jacket in stock in Lyon?", intent="check_availability"), {}
+    )
+    assert texts(dispatcher) == entries["store-stock"].answer
+    assert events == []
