@@ -162,7 +162,7 @@ async def product_asked_about(tracker: Tracker) -> Product | None:
 
 
 async def answer_or_ask_which(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, product_question: bool = False
 ) -> list[dict[str, Any]]:
     """No product in focus: a question the FAQ answers confidently ("how long is the
     warranty on a smartwatch", "can I add something to my order after paying?") gets that
@@ -170,11 +170,12 @@ async def answer_or_ask_which(
     never shown ("can you send it to Corsica?", "will you match amazon's price on it?")
     mostly asks about the shop's rules, so a confident answer comes first there too, then
     the offer to look at the product they have in mind. A question about a property of
-    that product ("is this one waterproof?") needs the product itself."""
+    that product (``product_question``, or an attribute named: "is this one waterproof?")
+    needs the product itself."""
     text = said.text(tracker)
     pointing = references.points_at_focus(text)
     about_the_product = pointing and (
-        said.intent(tracker) == "product_question" or said.entity(tracker, "attribute") is not None
+        product_question or said.entity(tracker, "attribute") is not None
     )
     entry = None if about_the_product else await confident_entry(text)
     if entry is None:

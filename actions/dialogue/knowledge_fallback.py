@@ -54,21 +54,16 @@ _THING_FACETS = ("category", "subcategory", "brand")
 def gibberish_test() -> GibberishTest:
     """The test with the FAQ's own words as known words: a shop's acronyms and names
     ("GDPR", "RGPD", a carrier) are words to it even where the embedding model splits them."""
-    path = services.current().settings.faq_path
-    try:
-        changed = path.stat().st_mtime_ns
-    except OSError:
-        changed = 0  # no FAQ file: the FAQ index reports that; the test works without it
-    return _gibberish_test(path, changed)
+    return _gibberish_test(services.current().settings.faq_path)
 
 
 @cache
-def _gibberish_test(faq_path: Path, changed: int) -> GibberishTest:
-    """Built once per FAQ file version (reading the tokenizer's ~21,700 words takes a
-    second)."""
+def _gibberish_test(faq_path: Path) -> GibberishTest:
+    """Built once per process and FAQ file, like the FAQ index (an edited FAQ needs a
+    restart of the action server); reading the tokenizer's ~21,700 words takes a second."""
     try:
         entries = load_faq(faq_path)
-    except (OSError, FaqDataError) as error:
+    except (OSError, FaqDataError) as error:  # unreadable or broken: the FAQ index says so
         logger.warning("FAQ words left out of the gibberish test: %s", error)
         entries = ()
     words = [text for e in entries for text in (e.topic, e.question, e.answer, *e.alternates)]

@@ -154,7 +154,9 @@ class ActionAnswerProductQuestion(ShopAction):
         colour = said.entity(tracker, "colour")
         size = said.entity(tracker, "size")
         if product is None:
-            return refine_instead(tracker) or await answer_or_ask_which(dispatcher, tracker)
+            return refine_instead(tracker) or await answer_or_ask_which(
+                dispatcher, tracker, product_question=True
+            )
         text = said.text(tracker)
         if colour and references.asks_for_value(text, colour):
             dispatcher.utter_message(text=references.colour_answer(product, colour))

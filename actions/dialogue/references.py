@@ -152,7 +152,7 @@ def named_in(text: str, products: Sequence[Product]) -> Product | None:
     if not named:
         return None
     named.sort(key=lambda item: -item[0])
-    if len(named) > 1 and named[0][0] == named[1][0] and named[0][1].id != named[1][1].id:
+    if len(named) > 1 and named[0][0] == named[1][0]:
         return None
     return named[0][1]
 
