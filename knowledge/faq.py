@@ -188,6 +188,11 @@ class FaqIndex:
         # the id, so a query need not fetch each phrasing's metadata (most of its time)
         self._row_of = {entry.id: row for row, entry in enumerate(entries)}
 
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence encoder the FAQ is read with (``knowledge.faq_encoder``)."""
+        return self._embedder
+
     @classmethod
     def open(
         cls,

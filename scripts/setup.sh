@@ -184,6 +184,12 @@ fi
 step "voice models"
 "$APP_PYTHON" -m voice.models prepare
 
+# --- FAQ encoder ----------------------------------------------------------------------
+# MiniLM tuned to the FAQ file (knowledge/faq_tune.py): a few minutes on two cores, skipped
+# when the FAQ file and the recipe are those it was tuned on.
+step "FAQ encoder"
+"$APP_PYTHON" -m knowledge.faq_tune
+
 # --- knowledge index ------------------------------------------------------------------
 step "knowledge index"
 "$APP_PYTHON" -m knowledge build  # skips by itself when nothing changed; a running action

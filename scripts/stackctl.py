@@ -628,6 +628,11 @@ class LocalStack:
             model=model,
             tracker_db=var_dir / "tracker.db",
             log_dir=workdir / "logs",
+            # the FAQ's own encoder that setup tuned (var/models is not copied)
+            extra_env={
+                "FAQ_ENCODER": os.environ.get("FAQ_ENCODER")
+                or str(source_var / "models" / "faq-encoder")
+            },
         )
         return cls(cfg)
 

@@ -1,5 +1,10 @@
 """Shared fixtures: a real small catalog index (Chroma in a temp folder, the real model).
 
+The FAQ here is read with the packaged MiniLM, as it is when no encoder was tuned to the
+FAQ file (``FAQ_ENCODER=off``, or a question edited since): the FAQ machinery on that
+reading. The action tests (tests/actions) read it with set-up's tuned encoder, as shoppers
+get it; tests/knowledge/test_faq_encoder.py tests the choice between the two.
+
 The catalog is the demo shop's own generator (``shop.demo.catalog.demo_products``) plus a
 few hand-made products of categories the demo does not have (furniture, jewellery with
 merchant options), so search is tested on the catalog the shop really has.
