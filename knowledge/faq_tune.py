@@ -314,6 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from settings import Settings
 
         args.out = Settings.from_env().faq_encoder_path
+        if args.out is None:
+            log.info("FAQ_ENCODER=off: the FAQ is read with the shared model, nothing to tune")
+            return 0
     try:
         groups = phrasing_groups(args.faq)
         negatives = negative_messages(args.negatives)

@@ -76,6 +76,16 @@ def test_faq_encoder_off_reads_the_faq_with_the_shared_model(tmp_path: Path) -> 
     assert load_faq_encoder(settings).tuned is False
 
 
+def test_set_up_with_faq_encoder_off_tunes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAQ_ENCODER", "off")
+    monkeypatch.setenv("ASSISTANT_VAR_DIR", str(tmp_path))
+
+    assert faq_tune.main(["--faq", str(FAQ)]) == 0
+    assert not (tmp_path / "models").exists()
+
+
 def test_negatives_are_the_out_of_scope_and_small_talk_examples_without_annotations() -> None:
     negatives = faq_tune.negative_messages(PROJECT_ROOT / "nlu_data")
 
